@@ -62,6 +62,13 @@ GBytes       *_wharf_client_send_and_read (WharfClient     *self,
                                            GCancellable    *cancellable,
                                            GError         **error);
 
+/* Sets a request body that can be sent again: after a 401, a retried 503
+ * or a 307 redirect. libsoup closes a body stream after one send, so a body
+ * set with soup_message_set_request_body() is sent once, never retried. */
+void          _wharf_client_set_request_body (SoupMessage  *msg,
+                                              const char   *content_type,
+                                              GBytes       *bytes);
+
 /* Maps a registry error response ({"errors":[…]}) to a GError for the user,
  * naming the host and, where given, the repository. */
 GError       *_wharf_client_error_from_response (WharfClient  *self,

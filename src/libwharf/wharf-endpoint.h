@@ -33,7 +33,11 @@ G_DECLARE_FINAL_TYPE (WharfEndpoint, wharf_endpoint, WHARF, ENDPOINT, GObject)
  * host HTTPS. An explicit http:// for a non-loopback host needs
  * allow-insecure set before the first request, else requests fail with
  * WHARF_ERROR_INSECURE. Returns NULL with WHARF_ERROR_INVALID_REFERENCE for
- * something that is not an address. */
+ * something that is not an address.
+ * With WHARF_DOCKER_HUB_REGISTRY=host:port (or a URL) in the environment,
+ * Docker Hub's requests go to that registry instead (its scheme rules, e.g.
+ * https then http for a loopback host); the domain stays "docker.io", so
+ * references and credentials are Hub's. See README.md, "Docker Hub stand-in". */
 WharfEndpoint  *wharf_endpoint_new                (const char     *address,
                                                    GError        **error);
 
@@ -42,6 +46,10 @@ WharfEndpoint  *wharf_endpoint_new                (const char     *address,
 const char     *wharf_endpoint_get_domain         (WharfEndpoint  *self);
 /* host[:port] that requests go to: "registry-1.docker.io" for docker.io. */
 const char     *wharf_endpoint_get_api_host       (WharfEndpoint  *self);
+/* host alone, lower case, no port or brackets: "127.0.0.1", "::1". */
+const char     *wharf_endpoint_get_host           (WharfEndpoint  *self);
+/* As parsed, except that a host given without a scheme becomes
+ * WHARF_SCHEME_AUTO while allow-insecure is set. */
 WharfScheme     wharf_endpoint_get_scheme         (WharfEndpoint  *self);
 gboolean        wharf_endpoint_is_loopback        (WharfEndpoint  *self);
 gboolean        wharf_endpoint_is_docker_hub      (WharfEndpoint  *self);
@@ -53,7 +61,10 @@ void            wharf_endpoint_set_display_name   (WharfEndpoint  *self,
 WharfTlsPolicy  wharf_endpoint_get_tls_policy     (WharfEndpoint  *self);
 void            wharf_endpoint_set_tls_policy     (WharfEndpoint  *self,
                                                    WharfTlsPolicy  policy);
+/* The getters of display name and ca-file are for the main thread;
+ * wharf_endpoint_dup_ca_file() is safe from any thread. */
 const char     *wharf_endpoint_get_ca_file        (WharfEndpoint  *self);
+char           *wharf_endpoint_dup_ca_file        (WharfEndpoint  *self);
 /* Also sets the policy to WHARF_TLS_CA_FILE (or VERIFY when NULL). */
 void            wharf_endpoint_set_ca_file        (WharfEndpoint  *self,
                                                    const char     *ca_file);

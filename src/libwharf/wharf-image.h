@@ -68,9 +68,9 @@ gboolean       wharf_platform_matches     (const WharfPlatform *platform,
 
 typedef struct
 {
-  char          *media_type;
+  char          *media_type;     /* "" when the JSON leaves it out */
   char          *digest;
-  gint64         size;
+  gint64         size;           /* -1 when the JSON leaves it out */
   WharfPlatform *platform;       /* nullable: only in index entries */
   GHashTable    *annotations;    /* nullable; char* → char* */
   char          *artifact_type;  /* nullable */
@@ -92,13 +92,18 @@ gboolean         wharf_media_type_is_manifest    (const char            *media_t
 typedef struct
 {
   WharfManifestKind  kind;
-  char              *media_type;    /* from the body, else the Content-Type given */
-  char              *digest;        /* sha256 of the exact bytes */
+  char              *media_type;    /* from the body, else the Content-Type given,
+                                     * else guessed from the shape; NULL if UNKNOWN */
+  char              *digest;        /* sha256 of the exact bytes (schema1: see below) */
   GBytes            *raw;           /* the exact bytes */
   gint               schema_version;
   WharfDescriptor   *config;        /* IMAGE only */
-  GPtrArray         *layers;        /* IMAGE: WharfDescriptor*; SCHEMA1: fsLayers as descriptors (size -1) */
+  /* IMAGE: WharfDescriptor*; SCHEMA1: fsLayers as descriptors (size -1), base first */
+  GPtrArray         *layers;
   GPtrArray         *manifests;     /* INDEX only: WharfDescriptor*, attestations included */
+  /* layers, manifests and schema1_history are never NULL: empty when they do
+   * not apply. For a signed schema1 manifest, digest is that of the signed
+   * payload (what registries report), not of the whole body. */
   WharfDescriptor   *subject;       /* nullable */
   char              *artifact_type; /* nullable */
   GHashTable        *annotations;   /* nullable */
@@ -106,8 +111,11 @@ typedef struct
   char              *schema1_name;
   char              *schema1_tag;
   char              *schema1_architecture;
+  GPtrArray         *schema1_history; /* SCHEMA1: v1Compatibility JSON strings, base first */
 } WharfManifest;
 
+/* Reference counted; only wharf_manifest_parse() makes one (it carries
+ * private state after the public fields). */
 GType          wharf_manifest_get_type   (void) G_GNUC_CONST;
 /* Parses a manifest or index. @content_type (nullable, parameters ignored)
  * is used when the body has no mediaType. Bodies over
@@ -142,9 +150,11 @@ typedef struct
   gatomicrefcount ref_count;
   GBytes     *raw;
   char       *digest;
+  /* Text fields not marked nullable are "" when the config leaves them
+   * out; string lists are empty, never NULL. */
   char       *architecture;
   char       *os;
-  char       *variant;
+  char       *variant;       /* nullable */
   GDateTime  *created;       /* nullable */
   char       *author;        /* nullable */
   char       *user;
@@ -169,6 +179,12 @@ void              wharf_image_config_unref     (WharfImageConfig  *config);
  * entries with layers in order; NULL if history is shorter. */
 const WharfHistoryEntry *wharf_image_config_get_layer_history (const WharfImageConfig *config,
                                                                guint                   index);
+
+/* A config made from the v1Compatibility history of a schema1 manifest, so
+ * that legacy images show like others. Its digest is NULL, diff_ids empty,
+ * and history entry i belongs to manifest->layers[i]. */
+WharfImageConfig *wharf_image_config_new_from_schema1 (const WharfManifest  *manifest,
+                                                       GError              **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WharfPlatform, wharf_platform_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WharfDescriptor, wharf_descriptor_free)
