@@ -18,8 +18,11 @@ typedef enum
 {
   WHARF_SCHEME_HTTPS,
   WHARF_SCHEME_HTTP,
-  /* https first, then plain http if TLS fails: what Docker does for loopback
-   * registries and those the user marked insecure. */
+  /* Either, settled by the first request. Loopback: plain http first (no
+   * TLS library state for the common local registry), https when the server
+   * answers that it speaks TLS. Hosts the user marked insecure: https first,
+   * then http, so credentials never go out in clear to a TLS server. A
+   * certificate error never falls back to http. */
   WHARF_SCHEME_AUTO,
 } WharfScheme;
 
