@@ -15,6 +15,7 @@
 #include "wharf-test-registry.h"
 
 #include "wharf-application.h"
+#include "wharf-row-model.h"
 #include "wharf-window.h"
 
 #include "wharf-test-ui.h"
@@ -134,6 +135,64 @@ static guint
 n_shown (WharfRepositoryList *list)
 {
   return g_list_model_get_n_items (G_LIST_MODEL (wharf_repository_list_get_filter_model (list)));
+}
+
+/* What the row widgets of the repository list show: every inscription's
+ * text, in no particular order. */
+static GPtrArray *
+row_texts (WharfRepositoryList *list)
+{
+  g_autoptr(GPtrArray) inscriptions = wharf_test_ui_find_all (wharf_repository_list_get_list_view (list),
+                                                              GTK_TYPE_INSCRIPTION);
+  GPtrArray *texts = g_ptr_array_new ();
+
+  for (guint i = 0; i < inscriptions->len; i++)
+    if (gtk_inscription_get_text (inscriptions->pdata[i]) != NULL)
+      g_ptr_array_add (texts, (gpointer) gtk_inscription_get_text (inscriptions->pdata[i]));
+
+  return texts;
+}
+
+static gboolean
+rows_caught_up (gpointer data)
+{
+  WharfRepositoryList *list = data;
+  GListModel *view_model = G_LIST_MODEL (gtk_list_view_get_model (wharf_repository_list_get_list_view (list)));
+
+  return g_list_model_get_n_items (view_model) == n_shown (list);
+}
+
+/* The rows on screen show the filtered repositories: the row widgets that
+ * showed others were given the new ones, and none is left over. */
+static void
+assert_rows_match (WharfRepositoryList *list,
+                   const char          *needle)
+{
+  g_autoptr(GPtrArray) texts = NULL;
+
+  g_assert_true (wharf_test_ui_wait_for (rows_caught_up, list));
+  wait_for_frames (GTK_WIDGET (list));
+  texts = row_texts (list);
+  /* GTK 4.8 keeps widgets for 200 rows and a few more around them. */
+  if (n_shown (list) <= 200)
+    g_assert_cmpuint (texts->len, ==, n_shown (list));
+  else
+    g_assert_cmpuint (texts->len, >=, 200);
+  for (guint i = 0; i < texts->len; i++)
+    g_assert_nonnull (strstr (texts->pdata[i], needle));
+}
+
+/* The list's selection is on the row that shows @name. */
+static void
+assert_selected_row (WharfRepositoryList *list,
+                     const char          *name)
+{
+  GtkSingleSelection *selection =
+    GTK_SINGLE_SELECTION (gtk_list_view_get_model (wharf_repository_list_get_list_view (list)));
+  WharfRow *row = gtk_single_selection_get_selected_item (selection);
+
+  g_assert_nonnull (row);
+  g_assert_cmpstr (wharf_repository_item_get_name (wharf_row_get_item (row)), ==, name);
 }
 
 /* Conditions */
@@ -340,10 +399,12 @@ test_browse_plain (void)
   g_assert_cmpuint (n_shown (list),
                     ==, 1);
   g_assert_cmpstr (wharf_repository_list_get_count_text (list), ==, "1 of 303 repositories");
+  assert_rows_match (list, "mul");
   wharf_repository_list_set_search_text (list, "repo0001");
   g_assert_true (wharf_test_ui_wait_for (filter_done, list));
   g_assert_cmpuint (n_shown (list),
                     ==, 10);
+  assert_rows_match (list, "repo0001");
   wharf_repository_list_set_search_text (list, "nothing-is-called-this");
   g_assert_true (wharf_test_ui_wait_for (filter_done, list));
   {
@@ -356,6 +417,19 @@ test_browse_plain (void)
   g_assert_true (wharf_test_ui_wait_for (filter_done, list));
   g_assert_cmpuint (n_shown (list),
                     ==, 303);
+  assert_rows_match (list, "");
+
+  /* The selection follows the open repository as the filter moves it. */
+  open_repository (window, "apps/multi");
+  assert_selected_row (list, "apps/multi");
+  wharf_repository_list_set_search_text (list, "mul");
+  g_assert_true (wharf_test_ui_wait_for (filter_done, list));
+  assert_rows_match (list, "mul");
+  assert_selected_row (list, "apps/multi");
+  wharf_repository_list_set_search_text (list, "");
+  g_assert_true (wharf_test_ui_wait_for (filter_done, list));
+  assert_rows_match (list, "");
+  assert_selected_row (list, "apps/multi");
 
   /* Tags of an image: digest, size, created, platform; shared digests marked. */
   open_repository (window, "apps/web");

@@ -19,6 +19,8 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* Before any thread starts: it sets an environment variable. */
+  wharf_application_choose_renderer ();
   app = wharf_application_new (APP_ID, G_APPLICATION_HANDLES_COMMAND_LINE);
 
   return g_application_run (G_APPLICATION (app), argc, argv);

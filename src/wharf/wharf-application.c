@@ -222,6 +222,33 @@ wharf_application_new (const char        *application_id,
                        NULL);
 }
 
+static gboolean
+have_gpu_device (void)
+{
+  g_autoptr(GDir) dri = g_dir_open ("/dev/dri", 0, NULL);
+  const char *name;
+
+  if (g_file_test ("/dev/nvidiactl", G_FILE_TEST_EXISTS))
+    return TRUE;
+  if (dri == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dri)) != NULL)
+    if (g_str_has_prefix (name, "renderD"))
+      return TRUE;
+
+  return FALSE;
+}
+
+void
+wharf_application_choose_renderer (void)
+{
+  if (g_getenv ("GSK_RENDERER") != NULL || have_gpu_device ())
+    return;
+
+  g_debug ("No GPU device: drawing with cairo rather than software GL");
+  g_setenv ("GSK_RENDERER", "cairo", FALSE);
+}
+
 WharfRegistryStore *
 wharf_application_get_registry_store (WharfApplication *self)
 {

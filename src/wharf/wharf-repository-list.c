@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "wharf-repository-list.h"
+#include "wharf-row-model.h"
 
 struct _WharfRepositoryList
 {
@@ -39,6 +40,9 @@ struct _WharfRepositoryList
   WharfRepositoryModel *model;
   GtkCustomFilter      *filter;
   GtkFilterListModel   *filter_model;
+  /* Between the filter and the view, so that typing rebinds rows instead
+   * of rebuilding them: see wharf-row-model.h. */
+  WharfRowModel        *rows;
   GtkSingleSelection   *selection;
 
   /* Lower case: repository names are, by their grammar. */
@@ -372,7 +376,9 @@ try_select_pending (WharfRepositoryList *self)
       return;
     }
 
-  if (!find_in_filter_model (self, self->pending_selection, &position))
+  /* Its row may not be there yet while the rows grow. */
+  if (!find_in_filter_model (self, self->pending_selection, &position)
+      || position >= g_list_model_get_n_items (G_LIST_MODEL (self->rows)))
     return;
 
   g_clear_pointer (&self->pending_selection, g_free);
@@ -393,6 +399,37 @@ model_items_changed_cb (WharfRepositoryList *self,
   update_state (self);
 }
 
+/* The rows keep their places while the repositories move under them: the
+ * selection follows the open repository to its new place, or is cleared
+ * while the filter hides it (which does not close it). */
+static void
+follow_open_repository (WharfRepositoryList *self)
+{
+  WharfRepositoryItem *open = NULL;
+  guint position = GTK_INVALID_LIST_POSITION;
+
+  if (self->selected_repository != NULL)
+    open = wharf_repository_model_find (self->model, self->selected_repository, NULL);
+  if (open != NULL)
+    {
+      guint selected = gtk_single_selection_get_selected (self->selection);
+      g_autoptr(WharfRepositoryItem) shown = NULL;
+
+      if (selected != GTK_INVALID_LIST_POSITION)
+        shown = g_list_model_get_item (G_LIST_MODEL (self->filter_model), selected);
+      if (shown == open)
+        return;
+      position = wharf_row_model_find (self->rows, open);
+    }
+
+  if (position == gtk_single_selection_get_selected (self->selection))
+    return;
+
+  self->selecting = TRUE;
+  gtk_single_selection_set_selected (self->selection, position);
+  self->selecting = FALSE;
+}
+
 static void
 filter_items_changed_cb (WharfRepositoryList *self,
                          guint                position,
@@ -401,7 +438,26 @@ filter_items_changed_cb (WharfRepositoryList *self,
                          GListModel          *model)
 {
   update_state (self);
-  if (added > 0)
+  if (self->pending_selection == NULL)
+    follow_open_repository (self);
+  else if (added > 0)
+    try_select_pending (self);
+}
+
+/* The rows may trail the filter model by a few main-loop turns: the open
+ * repository's place may only now exist. */
+static void
+rows_items_changed_cb (WharfRepositoryList *self,
+                       guint                position,
+                       guint                removed,
+                       guint                added,
+                       GListModel          *model)
+{
+  if (added == 0)
+    return;
+  if (self->pending_selection == NULL)
+    follow_open_repository (self);
+  else
     try_select_pending (self);
 }
 
@@ -448,12 +504,14 @@ selection_changed_cb (WharfRepositoryList *self,
                       GParamSpec          *pspec,
                       GtkSingleSelection  *selection)
 {
-  WharfRepositoryItem *item = gtk_single_selection_get_selected_item (selection);
+  WharfRow *row = gtk_single_selection_get_selected_item (selection);
+  WharfRepositoryItem *item;
   const char *name;
 
   /* A filter that hides the open repository's row does not close it. */
-  if (item == NULL || self->selecting)
+  if (row == NULL || self->selecting)
     return;
+  item = wharf_row_get_item (row);
 
   name = wharf_repository_item_get_name (item);
   g_clear_pointer (&self->pending_selection, g_free);
@@ -520,6 +578,48 @@ item_empty_cb (WharfRepositoryItem *item,
   gtk_widget_set_visible (marker, wharf_repository_item_get_empty (item));
 }
 
+/* Shows @list_item's repository in its row widget: on bind, and again
+ * whenever the filter puts another repository at the row's place. */
+static void
+show_repository (WharfRepositoryList *self,
+                 GtkListItem         *list_item)
+{
+  WharfRepositoryItem *item = wharf_row_get_item (gtk_list_item_get_item (list_item));
+  GtkWidget *box = gtk_list_item_get_child (list_item);
+  GtkWidget *name = gtk_widget_get_first_child (box);
+  GtkWidget *marker = gtk_widget_get_next_sibling (name);
+  WharfRepositoryItem *shown = g_object_get_data (G_OBJECT (marker), "wharf-repository");
+  const char *text = wharf_repository_item_get_name (item);
+
+  if (shown == item)
+    return;
+  if (shown != NULL)
+    g_signal_handlers_disconnect_by_func (shown, item_empty_cb, marker);
+
+  gtk_inscription_set_text (GTK_INSCRIPTION (name), text);
+  /* GtkInscription of GTK 4.8 does not give screen readers its text. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (name),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                  -1);
+  gtk_widget_set_visible (marker, wharf_repository_item_get_empty (item));
+  g_signal_connect_object (item, "notify::empty", G_CALLBACK (item_empty_cb), marker, 0);
+  g_object_set_data_full (G_OBJECT (marker), "wharf-repository", g_object_ref (item),
+                          g_object_unref);
+
+  /* Only rows in view cost a request. */
+  wharf_repository_model_request_tag_count (self->model, item);
+}
+
+static void
+row_item_cb (GtkListItem *list_item,
+             GParamSpec  *pspec,
+             WharfRow    *row)
+{
+  WharfRepositoryList *self = g_object_get_data (G_OBJECT (list_item), "wharf-repository-list");
+
+  show_repository (self, list_item);
+}
+
 static void
 setup_row_cb (WharfRepositoryList      *self,
               GtkListItem              *list_item,
@@ -541,6 +641,8 @@ setup_row_cb (WharfRepositoryList      *self,
   gtk_box_append (GTK_BOX (box), name);
   gtk_box_append (GTK_BOX (box), marker);
   gtk_list_item_set_child (list_item, box);
+  /* The list items live inside this pane's list view. */
+  g_object_set_data (G_OBJECT (list_item), "wharf-repository-list", self);
 }
 
 static void
@@ -548,22 +650,9 @@ bind_row_cb (WharfRepositoryList      *self,
              GtkListItem              *list_item,
              GtkSignalListItemFactory *factory)
 {
-  WharfRepositoryItem *item = gtk_list_item_get_item (list_item);
-  GtkWidget *box = gtk_list_item_get_child (list_item);
-  GtkWidget *name = gtk_widget_get_first_child (box);
-  GtkWidget *marker = gtk_widget_get_next_sibling (name);
-  const char *text = wharf_repository_item_get_name (item);
-
-  gtk_inscription_set_text (GTK_INSCRIPTION (name), text);
-  /* GtkInscription of GTK 4.8 does not give screen readers its text. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (name),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-                                  -1);
-  gtk_widget_set_visible (marker, wharf_repository_item_get_empty (item));
-  g_signal_connect_object (item, "notify::empty", G_CALLBACK (item_empty_cb), marker, 0);
-
-  /* Only rows in view cost a request. */
-  wharf_repository_model_request_tag_count (self->model, item);
+  show_repository (self, list_item);
+  g_signal_connect_object (gtk_list_item_get_item (list_item), "notify::item",
+                           G_CALLBACK (row_item_cb), list_item, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -571,11 +660,15 @@ unbind_row_cb (WharfRepositoryList      *self,
                GtkListItem              *list_item,
                GtkSignalListItemFactory *factory)
 {
-  WharfRepositoryItem *item = gtk_list_item_get_item (list_item);
   GtkWidget *box = gtk_list_item_get_child (list_item);
   GtkWidget *marker = gtk_widget_get_last_child (box);
+  WharfRepositoryItem *shown = g_object_get_data (G_OBJECT (marker), "wharf-repository");
 
-  g_signal_handlers_disconnect_by_func (item, item_empty_cb, marker);
+  g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (list_item), row_item_cb,
+                                        list_item);
+  if (shown != NULL)
+    g_signal_handlers_disconnect_by_func (shown, item_empty_cb, marker);
+  g_object_set_data (G_OBJECT (marker), "wharf-repository", NULL);
 }
 
 static void
@@ -691,6 +784,7 @@ wharf_repository_list_dispose (GObject *object)
 
   g_clear_object (&self->registry);
   g_clear_object (&self->selection);
+  g_clear_object (&self->rows);
   g_clear_object (&self->filter_model);
   g_clear_object (&self->filter);
   g_clear_object (&self->model);
@@ -881,7 +975,8 @@ wharf_repository_list_init (WharfRepositoryList *self)
   self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->model)),
                                                   g_object_ref (GTK_FILTER (self->filter)));
   gtk_filter_list_model_set_incremental (self->filter_model, FALSE);
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
+  self->rows = wharf_row_model_new (G_LIST_MODEL (self->filter_model));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->rows)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
 
@@ -906,6 +1001,8 @@ wharf_repository_list_init (WharfRepositoryList *self)
                            G_CALLBACK (item_counted_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->filter_model, "items-changed",
                            G_CALLBACK (filter_items_changed_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->rows, "items-changed",
+                           G_CALLBACK (rows_items_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->filter_model, "notify::pending",
                            G_CALLBACK (filter_pending_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->selection, "notify::selected-item",

@@ -17,6 +17,7 @@
 
 #include "wharf-application.h"
 #include "wharf-repository-model.h"
+#include "wharf-row-model.h"
 #include "wharf-window.h"
 
 /* Only a safety net: a phase that takes this long has failed. */
@@ -161,6 +162,8 @@ unwrap_model (GListModel *model,
             g_ptr_array_add (filters, model);
           model = gtk_filter_list_model_get_model (GTK_FILTER_LIST_MODEL (model));
         }
+      else if (WHARF_IS_ROW_MODEL (model))
+        model = wharf_row_model_get_model (WHARF_ROW_MODEL (model));
       else if (GTK_IS_SORT_LIST_MODEL (model))
         model = gtk_sort_list_model_get_model (GTK_SORT_LIST_MODEL (model));
       else if (GTK_IS_SINGLE_SELECTION (model))
@@ -636,6 +639,8 @@ main (int   argc,
       return 2;
     }
 
+  /* As the wharf program does first thing. */
+  wharf_application_choose_renderer ();
   if (!gtk_init_check ())
     {
       g_printerr ("wharf-bench-window: no display (run it through run-bench)\n");
