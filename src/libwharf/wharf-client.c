@@ -28,9 +28,6 @@
 #define LIST_BODY_MAX            (64 * 1024 * 1024)
 #define TOKEN_EXPIRY_MARGIN      (10 * G_USEC_PER_SEC)
 #define CATALOG_PAGE_SIZE        1000
-/* A registry takes about 0.1 ms per name to list a page: a small first
- * page lets a window show its first rows sooner. */
-#define CATALOG_FIRST_PAGE_SIZE  100
 #define CATALOG_SMALL_PAGE_SIZE  100
 #define MAX_PAGES                100000
 
@@ -2450,15 +2447,13 @@ wharf_client_list_repositories_sync (WharfClient   *self,
   static const guint ok_statuses[] = { SOUP_STATUS_BAD_REQUEST, SOUP_STATUS_NOT_FOUND, 0 };
   g_autoptr(GPtrArray) all = NULL;
   g_autofree char *url = NULL;
-  /* What the next pages ask for, and what this one asked for. */
   guint page_size = CATALOG_PAGE_SIZE;
-  guint asked = page_func != NULL ? CATALOG_FIRST_PAGE_SIZE : CATALOG_PAGE_SIZE;
 
   g_return_val_if_fail (WHARF_IS_CLIENT (self), NULL);
   g_return_val_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable), NULL);
 
   all = g_ptr_array_new_with_free_func (g_free);
-  url = g_strdup_printf ("/v2/_catalog?n=%u", asked);
+  url = g_strdup_printf ("/v2/_catalog?n=%u", page_size);
 
   for (guint round = 0; url != NULL; round++)
     {
@@ -2510,14 +2505,13 @@ wharf_client_list_repositories_sync (WharfClient   *self,
 
           /* catalog.maxentries is below our page size: ask for less. */
           parse_registry_error (body, &code, &message, &detail);
-          if (g_strcmp0 (code, "PAGINATION_NUMBER_INVALID") != 0 || asked == 0)
+          if (g_strcmp0 (code, "PAGINATION_NUMBER_INVALID") != 0 || page_size == 0)
             {
               g_propagate_error (error, _wharf_client_error_from_response (self, msg, body, NULL));
               return NULL;
             }
 
-          page_size = asked > CATALOG_SMALL_PAGE_SIZE ? CATALOG_SMALL_PAGE_SIZE : 0;
-          asked = page_size;
+          page_size = page_size > CATALOG_SMALL_PAGE_SIZE ? CATALOG_SMALL_PAGE_SIZE : 0;
           g_debug ("%s refuses pages of that size; asking for %u", client_host (self), page_size);
           smaller = with_page_size (url, page_size);
           g_free (url);
@@ -2551,10 +2545,8 @@ wharf_client_list_repositories_sync (WharfClient   *self,
         {
           g_autofree char *current = g_uri_to_string (soup_message_get_uri (msg));
 
-          /* The next link repeats this page's n=. */
           if (g_strcmp0 (next, current) != 0)
-            url = asked != page_size ? with_page_size (next, page_size) : g_steal_pointer (&next);
-          asked = page_size;
+            url = g_steal_pointer (&next);
         }
     }
 

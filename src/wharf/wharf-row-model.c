@@ -9,11 +9,13 @@
 
 /* GtkListView of GTK 4.8 keeps a widget for each of the first 200 rows
  * around its anchor; below that, each new row costs a widget (about
- * 0.2 ms). Growth there comes this many rows per main-loop turn, so a
- * keystroke that brings back 180 rows paints the first ones in its own
- * frame and makes the rest in the next turns. */
+ * 0.4 ms here). Growth there comes GROW_STEP rows per main-loop turn, so a
+ * keystroke that brings back 180 rows paints its first rows in its own
+ * frame and makes the rest in the next turns; and a list that already
+ * fills a screen (SCREENFUL rows) grows only in those later turns. */
 #define VIEW_WIDGETS 200
 #define GROW_STEP    10
+#define SCREENFUL    50
 
 struct _WharfRow
 {
@@ -281,7 +283,14 @@ model_items_changed_cb (WharfRowModel *self,
       g_object_notify_by_pspec (G_OBJECT (row), row_properties[ROW_PROP_ITEM]);
     }
 
-  set_length (self, next_length (self->rows->len, g_list_model_get_n_items (model)));
+  n_old = self->rows->len;
+  n_model = g_list_model_get_n_items (model);
+  /* Growth of a list that fills the screen can wait for the next turn,
+   * unless it is cheap: the view makes no widgets past its 200. */
+  if (n_model > n_old && n_old >= SCREENFUL && n_old + GROW_STEP < VIEW_WIDGETS)
+    set_length (self, n_old);
+  else
+    set_length (self, next_length (n_old, n_model));
 }
 
 static void

@@ -32,8 +32,9 @@ G_DECLARE_FINAL_TYPE (WharfRowModel, wharf_row_model, WHARF, ROW_MODEL, GObject)
  *
  * So items-changed only ever grows or shrinks the tail, and "item" of every
  * row that someone holds is updated before it is emitted. Below the view's
- * 200 widgets the tail grows by 10 rows per main-loop turn, so the length
- * may trail the wrapped model's for a few turns; it never runs ahead of it.
+ * 200 widgets the tail grows by 10 rows per main-loop turn (and a list of
+ * 50 rows or more only in later turns), so the length may trail the wrapped
+ * model's for a few turns; it never runs ahead of it.
  * The model keeps no row alive: rows nobody holds are made again on
  * demand. */
 WharfRowModel *wharf_row_model_new       (GListModel    *model);
