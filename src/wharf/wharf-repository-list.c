@@ -339,37 +339,17 @@ model_error_cb (WharfRepositoryList  *self,
   update_state (self);
 }
 
-static gboolean
-find_in_filter_model (WharfRepositoryList *self,
-                      const char          *name,
-                      guint               *position)
-{
-  GListModel *model = G_LIST_MODEL (self->filter_model);
-  guint n = g_list_model_get_n_items (model);
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(WharfRepositoryItem) item = g_list_model_get_item (model, i);
-
-      if (g_str_equal (wharf_repository_item_get_name (item), name))
-        {
-          *position = i;
-          return TRUE;
-        }
-    }
-
-  return FALSE;
-}
-
 static void
 try_select_pending (WharfRepositoryList *self)
 {
+  WharfRepositoryItem *item;
   guint position;
 
   if (self->pending_selection == NULL)
     return;
 
-  if (wharf_repository_model_find (self->model, self->pending_selection, NULL) == NULL)
+  item = wharf_repository_model_find (self->model, self->pending_selection, NULL);
+  if (item == NULL)
     {
       if (wharf_repository_model_get_complete (self->model))
         g_clear_pointer (&self->pending_selection, g_free);
@@ -377,8 +357,8 @@ try_select_pending (WharfRepositoryList *self)
     }
 
   /* Its row may not be there yet while the rows grow. */
-  if (!find_in_filter_model (self, self->pending_selection, &position)
-      || position >= g_list_model_get_n_items (G_LIST_MODEL (self->rows)))
+  position = wharf_row_model_find (self->rows, item);
+  if (position >= g_list_model_get_n_items (G_LIST_MODEL (self->rows)))
     return;
 
   g_clear_pointer (&self->pending_selection, g_free);
@@ -430,6 +410,16 @@ follow_open_repository (WharfRepositoryList *self)
   self->selecting = FALSE;
 }
 
+/* After the list changed: the repository opened by name, or the open one. */
+static void
+place_selection (WharfRepositoryList *self)
+{
+  if (self->pending_selection != NULL)
+    try_select_pending (self);
+  else
+    follow_open_repository (self);
+}
+
 static void
 filter_items_changed_cb (WharfRepositoryList *self,
                          guint                position,
@@ -438,13 +428,10 @@ filter_items_changed_cb (WharfRepositoryList *self,
                          GListModel          *model)
 {
   update_state (self);
-  if (self->pending_selection == NULL)
-    follow_open_repository (self);
-  else if (added > 0)
-    try_select_pending (self);
+  place_selection (self);
 }
 
-/* The rows may trail the filter model by a few main-loop turns: the open
+/* The rows may trail the filter model by a few main-loop turns: the
  * repository's place may only now exist. */
 static void
 rows_items_changed_cb (WharfRepositoryList *self,
@@ -453,12 +440,8 @@ rows_items_changed_cb (WharfRepositoryList *self,
                        guint                added,
                        GListModel          *model)
 {
-  if (added == 0)
-    return;
-  if (self->pending_selection == NULL)
-    follow_open_repository (self);
-  else
-    try_select_pending (self);
+  if (added > 0)
+    place_selection (self);
 }
 
 static void
