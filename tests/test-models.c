@@ -666,14 +666,24 @@ test_tag_details (void)
     g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, key, -1);
     g_autofree char *file_name = g_strconcat (hash, ".json", NULL);
     g_autofree char *index_path = g_build_filename (dir, "tags", file_name, NULL);
+    g_autofree char *image_file = g_strconcat (wharf_digest_get_encoded (image_digest), ".json",
+                                               NULL);
+    g_autofree char *image_path = g_build_filename (dir, "sha256", image_file, NULL);
+    g_autofree char *index_image_file = g_strconcat (wharf_digest_get_encoded (index_digest),
+                                                     ".json", NULL);
+    g_autofree char *index_image_path = g_build_filename (dir, "sha256", index_image_file, NULL);
     WharfTagItem *cached_v1;
 
-    /* The index is written in a worker, and renamed into place whole. */
-    while (!g_file_test (index_path, G_FILE_TEST_EXISTS))
-      {
-        g_main_context_iteration (NULL, FALSE);
-        g_usleep (G_USEC_PER_SEC / 100);
-      }
+    /* The index and each image's details are written in workers, each
+     * renamed into place whole: the second model reads all three. */
+    const char *written[] = { index_path, image_path, index_image_path };
+
+    for (guint i = 0; i < G_N_ELEMENTS (written); i++)
+      while (!g_file_test (written[i], G_FILE_TEST_EXISTS))
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (G_USEC_PER_SEC / 100);
+        }
 
     cache2 = wharf_details_cache_new (dir);
     model2 = wharf_tag_model_new (cache2);
