@@ -201,13 +201,19 @@ detach_rows (WharfRowModel *self,
     }
 }
 
-/* How long the list should be now, on its way to @n_model rows. */
+/* How long the list should be in this turn, on its way to @n_model rows.
+ * @changing: the model has just changed (a keystroke), so a list that
+ * fills the screen can wait for the next turn to grow, unless growing is
+ * cheap: the view makes no widgets past its 200. */
 static guint
-next_length (guint n_rows,
-             guint n_model)
+next_length (guint    n_rows,
+             guint    n_model,
+             gboolean changing)
 {
   if (n_model <= n_rows || n_rows + GROW_STEP >= VIEW_WIDGETS)
     return n_model;
+  if (changing && n_rows >= SCREENFUL)
+    return n_rows;
 
   return MIN (n_model, n_rows + GROW_STEP);
 }
@@ -247,7 +253,7 @@ grow_cb (gpointer user_data)
   WharfRowModel *self = user_data;
 
   self->grow_id = 0;
-  set_length (self, next_length (self->rows->len, g_list_model_get_n_items (self->model)));
+  set_length (self, next_length (self->rows->len, g_list_model_get_n_items (self->model), FALSE));
 
   return G_SOURCE_REMOVE;
 }
@@ -283,14 +289,7 @@ model_items_changed_cb (WharfRowModel *self,
       g_object_notify_by_pspec (G_OBJECT (row), row_properties[ROW_PROP_ITEM]);
     }
 
-  n_old = self->rows->len;
-  n_model = g_list_model_get_n_items (model);
-  /* Growth of a list that fills the screen can wait for the next turn,
-   * unless it is cheap: the view makes no widgets past its 200. */
-  if (n_model > n_old && n_old >= SCREENFUL && n_old + GROW_STEP < VIEW_WIDGETS)
-    set_length (self, n_old);
-  else
-    set_length (self, next_length (n_old, n_model));
+  set_length (self, next_length (self->rows->len, g_list_model_get_n_items (model), TRUE));
 }
 
 static void
