@@ -182,6 +182,112 @@ assert_rows_match (WharfRepositoryList *list,
     g_assert_nonnull (strstr (texts->pdata[i], needle));
 }
 
+/* Right after a keystroke that narrowed the list, before the main loop
+ * turns: the rows past the new end stay as spares for a few turns (see
+ * wharf-row-model.h), hidden, taking no room; the rows that show, show
+ * only matching repositories. */
+static void
+assert_spares_hidden (WharfRepositoryList *list,
+                      const char          *needle)
+{
+  GtkListView *view = wharf_repository_list_get_list_view (list);
+  GListModel *view_model = G_LIST_MODEL (gtk_list_view_get_model (view));
+  g_autoptr(GPtrArray) inscriptions = wharf_test_ui_find_all (view, GTK_TYPE_INSCRIPTION);
+  guint n_visible = 0;
+  int row_height = 0;
+  int min, nat;
+
+  g_assert_cmpuint (g_list_model_get_n_items (view_model), >, n_shown (list));
+  for (guint i = 0; i < inscriptions->len; i++)
+    {
+      GtkWidget *row = gtk_widget_get_parent (gtk_widget_get_parent (inscriptions->pdata[i]));
+      const char *text = gtk_inscription_get_text (inscriptions->pdata[i]);
+
+      g_assert_true (gtk_widget_get_parent (row) == GTK_WIDGET (view));
+      if (!gtk_widget_get_visible (row))
+        continue;
+      n_visible++;
+      g_assert_nonnull (text);
+      g_assert_nonnull (strstr (text, needle));
+      gtk_widget_measure (row, GTK_ORIENTATION_VERTICAL, -1, &min, &nat, NULL, NULL);
+      row_height = MAX (row_height, nat);
+    }
+  g_assert_cmpuint (n_visible, ==, n_shown (list));
+  g_assert_cmpint (row_height, >, 0);
+
+  gtk_widget_measure (GTK_WIDGET (view), GTK_ORIENTATION_VERTICAL,
+                      gtk_widget_get_width (GTK_WIDGET (view)), &min, &nat, NULL, NULL);
+  g_assert_cmpint (nat, <, ((int) n_shown (list) + 1) * row_height);
+}
+
+typedef struct
+{
+  WharfRepositoryList *list;
+  gint64               last_count;   /* when the last tag count came */
+} CountWait;
+
+static void
+item_counted_cb (WharfRepositoryModel *model,
+                 WharfRepositoryItem  *item,
+                 CountWait            *wait)
+{
+  wait->last_count = g_get_monotonic_time ();
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* The first row has its count, and no other count came for half a second:
+ * what was asked for is done. */
+static gboolean
+counts_quiet (gpointer data)
+{
+  CountWait *wait = data;
+  g_autoptr(WharfRepositoryItem) first =
+    g_list_model_get_item (G_LIST_MODEL (wharf_repository_list_get_filter_model (wait->list)), 0);
+
+  return wharf_repository_item_get_tag_count (first) >= 0
+         && g_get_monotonic_time () - wait->last_count > G_USEC_PER_SEC / 2;
+}
+
+/* Tag counts are asked for the rows in view. GTK 4.8 also keeps row
+ * widgets for rows out of view (up to 200): those ask nothing, so the
+ * counts in view are not queued behind theirs. */
+static void
+assert_counts_asked_in_view (WharfRepositoryList *list)
+{
+  GListModel *shown = G_LIST_MODEL (wharf_repository_list_get_filter_model (list));
+  WharfRepositoryModel *model = wharf_repository_list_get_model (list);
+  g_autoptr(GPtrArray) inscriptions = NULL;
+  g_autoptr(WharfRepositoryItem) below = g_list_model_get_item (shown, 150);
+  CountWait wait = { list, g_get_monotonic_time () };
+  GtkWidget *below_row = NULL;
+  gulong handler;
+  guint tick;
+
+  g_assert_true (wharf_test_ui_wait_for (rows_caught_up, list));
+  handler = g_signal_connect (model, "item-counted", G_CALLBACK (item_counted_cb), &wait);
+  tick = g_timeout_add (50, tick_cb, NULL);
+  g_assert_true (wharf_test_ui_wait_for (counts_quiet, &wait));
+  g_source_remove (tick);
+  g_signal_handler_disconnect (model, handler);
+
+  /* A row far below the fold that has a widget all the same, not mapped,
+   * and no count. */
+  inscriptions = wharf_test_ui_find_all (wharf_repository_list_get_list_view (list),
+                                         GTK_TYPE_INSCRIPTION);
+  for (guint i = 0; i < inscriptions->len; i++)
+    if (g_strcmp0 (gtk_inscription_get_text (inscriptions->pdata[i]),
+                   wharf_repository_item_get_name (below)) == 0)
+      below_row = inscriptions->pdata[i];
+  g_assert_nonnull (below_row);
+  g_assert_false (gtk_widget_get_mapped (below_row));
+  g_assert_cmpint (wharf_repository_item_get_tag_count (below), ==, -1);
+}
+
 /* The list's selection is on the row that shows @name. */
 static void
 assert_selected_row (WharfRepositoryList *list,
@@ -369,6 +475,7 @@ test_browse_plain (void)
     g_assert_true (gtk_widget_get_prev_sibling (find_text (view, "No tags"))
                    == find_text (view, "apps/empty"));
   }
+  assert_counts_asked_in_view (list);
   save_screenshot (GTK_WIDGET (window), "browse-repositories.png");
 
   /* …and can be hidden. */
@@ -423,6 +530,7 @@ test_browse_plain (void)
   open_repository (window, "apps/multi");
   assert_selected_row (list, "apps/multi");
   wharf_repository_list_set_search_text (list, "mul");
+  assert_spares_hidden (list, "mul");
   g_assert_true (wharf_test_ui_wait_for (filter_done, list));
   assert_rows_match (list, "mul");
   assert_selected_row (list, "apps/multi");

@@ -218,6 +218,26 @@ keep_every_nth (gpointer item,
   return index % modulus == 0;
 }
 
+/* A filter model over @store's items, numbered by their place (their
+ * "index" data), that keeps every modulus-th of them. */
+static GtkFilterListModel *
+make_filtered (GListStore      *store,
+               GtkCustomFilter **filter)
+{
+  GtkFilterListModel *filtered;
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (store)); i++)
+    g_object_set_data (peek_item (G_LIST_MODEL (store), i), "index", GUINT_TO_POINTER (i));
+
+  modulus = 1;
+  *filter = gtk_custom_filter_new (keep_every_nth, NULL, NULL);
+  filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (store)),
+                                        GTK_FILTER (g_object_ref (*filter)));
+  gtk_filter_list_model_set_incremental (filtered, FALSE);
+
+  return filtered;
+}
+
 static void
 test_shrink (void)
 {
@@ -225,23 +245,16 @@ test_shrink (void)
   g_autoptr(GtkCustomFilter) filter = NULL;
   g_autoptr(GtkFilterListModel) filtered = NULL;
   g_autoptr(WharfRowModel) model = NULL;
-  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
   g_autoptr(WharfRow) gone = NULL;
   g_autoptr(GObject) missing = NULL;
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
   WharfRow *held[3];
   guint notified[3] = { 0, 0, 0 };
   gpointer expected[3];
   gpointer gone_item;
   guint n_expected = 0;
 
-  for (guint i = 0; i < 10; i++)
-    g_object_set_data (peek_item (G_LIST_MODEL (store), i), "index", GUINT_TO_POINTER (i));
-
-  modulus = 1;
-  filter = gtk_custom_filter_new (keep_every_nth, NULL, NULL);
-  filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (store)),
-                                        GTK_FILTER (g_object_ref (filter)));
-  gtk_filter_list_model_set_incremental (filtered, FALSE);
+  filtered = make_filtered (store, &filter);
   model = wharf_row_model_new (G_LIST_MODEL (filtered));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10);
 
@@ -266,12 +279,14 @@ test_shrink (void)
   g_assert_cmpuint (n_expected, ==, 3);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, 3);
 
+  /* The row held at 5 stays as a spare, and so do those before it; the
+   * rest went at once. */
   g_assert_cmpuint (changes->len, ==, 1);
-  g_assert_cmpuint (g_array_index (changes, Change, 0).position, ==, 3);
-  g_assert_cmpuint (g_array_index (changes, Change, 0).removed, ==, 7);
+  g_assert_cmpuint (g_array_index (changes, Change, 0).position, ==, 6);
+  g_assert_cmpuint (g_array_index (changes, Change, 0).removed, ==, 4);
   g_assert_cmpuint (g_array_index (changes, Change, 0).added, ==, 0);
-  g_assert_cmpuint (g_array_index (changes, Change, 0).n_items, ==, 3);
-  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 3);
+  g_assert_cmpuint (g_array_index (changes, Change, 0).n_items, ==, 6);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 6);
 
   /* The same rows, showing the filtered items in order; only the rows whose
    * item changed said so. */
@@ -285,15 +300,32 @@ test_shrink (void)
       g_assert_cmpuint (notified[i], ==, expected[i] == peek_item (G_LIST_MODEL (store), i) ? 0 : 1);
     }
 
-  /* The row let go at 5 still works; the model has no row there any more. */
+  /* The spares show nothing. */
+  {
+    g_autoptr(WharfRow) spare = get_row (model, 3);
+    g_autoptr(WharfRow) same = get_row (model, 5);
+
+    g_assert_null (wharf_row_get_item (spare));
+    g_assert_true (same == gone);
+    g_assert_null (wharf_row_get_item (gone));
+  }
+
+  /* In a later turn they go: the row let go at 5 still works, the model has
+   * no row there any more. */
+  while (g_list_model_get_n_items (G_LIST_MODEL (model)) > 3)
+    g_assert_true (g_main_context_iteration (NULL, FALSE));
+  g_assert_cmpuint (changes->len, ==, 2);
+  g_assert_cmpuint (g_array_index (changes, Change, 1).position, ==, 3);
+  g_assert_cmpuint (g_array_index (changes, Change, 1).removed, ==, 3);
+  g_assert_cmpuint (g_array_index (changes, Change, 1).added, ==, 0);
   g_assert_true (WHARF_IS_ROW (gone));
-  if (wharf_row_get_item (gone) != NULL)
-    g_assert_true (GTK_IS_STRING_OBJECT (wharf_row_get_item (gone)));
+  g_assert_null (wharf_row_get_item (gone));
   missing = g_list_model_get_item (G_LIST_MODEL (model), 5);
   g_assert_null (missing);
   g_clear_object (&missing);
   missing = g_list_model_get_item (G_LIST_MODEL (model), 3);
   g_assert_null (missing);
+  g_array_set_size (changes, 0);
 
   /* Back to 10: the tail grows again with new rows, and the row let go is
    * not reused. */
@@ -311,6 +343,138 @@ test_shrink (void)
 
   for (guint i = 0; i < 3; i++)
     g_object_unref (held[i]);
+}
+
+/* Rows held past the new end (a view's widgets) stay as spares; when the
+ * model grows back before they go, they show its items again: the same
+ * rows, told so, and no change of length at all. */
+static void
+test_spares_reused (void)
+{
+  g_autoptr(GListStore) store = make_store (10, "item");
+  g_autoptr(GtkCustomFilter) filter = NULL;
+  g_autoptr(GtkFilterListModel) filtered = make_filtered (store, &filter);
+  g_autoptr(WharfRowModel) model = wharf_row_model_new (G_LIST_MODEL (filtered));
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  guint notified[10] = { 0 };
+
+  for (guint i = 0; i < 10; i++)
+    {
+      g_ptr_array_add (held, get_row (model, i));
+      g_signal_connect (held->pdata[i], "notify::item", G_CALLBACK (count_notify_cb),
+                        &notified[i]);
+    }
+  g_signal_connect (model, "items-changed", G_CALLBACK (record_change_cb), changes);
+
+  /* 10 → 3 (items 0, 4, 8): every row is held, so all stay. */
+  modulus = 4;
+  gtk_filter_changed (GTK_FILTER (filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, 3);
+  g_assert_cmpuint (changes->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(WharfRow) row = get_row (model, i);
+
+      g_assert_true (row == held->pdata[i]);
+      if (i < 3)
+        g_assert_true (wharf_row_get_item (row) == peek_item (G_LIST_MODEL (store), 4 * i));
+      else
+        g_assert_null (wharf_row_get_item (row));
+      /* Row 0 kept item 0; every other one changed once. */
+      g_assert_cmpuint (notified[i], ==, i == 0 ? 0 : 1);
+    }
+
+  /* Back to 10 before any turn of the main loop. */
+  modulus = 1;
+  gtk_filter_changed (GTK_FILTER (filter), GTK_FILTER_CHANGE_LESS_STRICT);
+  g_assert_cmpuint (changes->len, ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_true (wharf_row_get_item (held->pdata[i]) == peek_item (G_LIST_MODEL (store), i));
+      g_assert_cmpuint (notified[i], ==, i == 0 ? 0 : 2);
+    }
+
+  /* Nothing is left to do. */
+  for (guint i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (changes->len, ==, 0);
+}
+
+/* Held spares go in later turns, an equal step per turn from the tail, and
+ * never more than the view's widgets of them stay. */
+static void
+test_spares_trimmed (void)
+{
+  g_autoptr(GListStore) store = make_store (400, "item");
+  g_autoptr(GtkCustomFilter) filter = NULL;
+  g_autoptr(GtkFilterListModel) filtered = make_filtered (store, &filter);
+  g_autoptr(WharfRowModel) model = NULL;
+  g_autoptr(GArray) changes = g_array_new (FALSE, FALSE, sizeof (Change));
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  guint length, step, iterations = 0;
+
+  model = wharf_row_model_new (G_LIST_MODEL (filtered));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 400);
+  for (guint i = 0; i < 300; i++)
+    g_ptr_array_add (held, get_row (model, i));
+  g_signal_connect (model, "items-changed", G_CALLBACK (record_change_cb), changes);
+
+  /* 400 → 10: rows 10… are spares, as far as the view's widgets reach;
+   * the held ones past that went with those nobody held. */
+  modulus = 40;
+  gtk_filter_changed (GTK_FILTER (filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (filtered)), ==, 10);
+  g_assert_cmpuint (changes->len, ==, 1);
+  g_assert_cmpuint (g_array_index (changes, Change, 0).position, ==, 10 + VIEW_WIDGETS);
+  g_assert_cmpuint (g_array_index (changes, Change, 0).removed, ==, 400 - 10 - VIEW_WIDGETS);
+  g_assert_cmpuint (g_array_index (changes, Change, 0).added, ==, 0);
+  for (guint i = 0; i < 300; i++)
+    g_assert_true (wharf_row_get_item (held->pdata[i])
+                   == (i < 10 ? peek_item (G_LIST_MODEL (store), 40 * i) : NULL));
+  {
+    g_autoptr(GObject) past = g_list_model_get_item (G_LIST_MODEL (model), 10 + VIEW_WIDGETS);
+
+    g_assert_null (past);
+  }
+
+  /* Then a step per turn, from the tail. */
+  g_array_set_size (changes, 0);
+  while (g_list_model_get_n_items (G_LIST_MODEL (model)) > 10)
+    {
+      guint before = changes->len;
+
+      g_assert_cmpuint (iterations++, <, MAX_ITERATIONS);
+      g_main_context_iteration (NULL, FALSE);
+      g_assert_cmpuint (changes->len - before, <=, 1);
+    }
+  g_assert_cmpuint (changes->len, >, 1);
+  length = 10 + VIEW_WIDGETS;
+  step = g_array_index (changes, Change, 0).removed;
+  for (guint i = 0; i < changes->len; i++)
+    {
+      const Change *change = &g_array_index (changes, Change, i);
+
+      g_assert_cmpuint (change->added, ==, 0);
+      g_assert_cmpuint (change->position + change->removed, ==, length);
+      if (i + 1 < changes->len)
+        g_assert_cmpuint (change->removed, ==, step);
+      else
+        g_assert_cmpuint (change->removed, <=, step);
+      length = change->position;
+      g_assert_cmpuint (change->n_items, ==, length);
+    }
+  g_assert_cmpuint (length, ==, 10);
+
+  /* The rows shown are the filtered items; nothing more is coming. */
+  for (guint i = 0; i < 10; i++)
+    g_assert_true (wharf_row_get_item (held->pdata[i]) == peek_item (G_LIST_MODEL (filtered), i));
+  g_array_set_size (changes, 0);
+  for (guint i = 0; i < 10; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (changes->len, ==, 0);
 }
 
 static void
@@ -563,8 +727,8 @@ shrink_store_once_cb (GObject    *row,
   g_list_store_splice (store, 3, 7, NULL, 0);
 }
 
-/* A row's notify::item handler shrinks the model: the rows do not run
- * ahead of it, and every row left shows an item. */
+/* A row's notify::item handler shrinks the model: the rows nobody holds
+ * go with it, and every row left shows an item. */
 static void
 test_shrink_reentrant (void)
 {
@@ -594,6 +758,8 @@ main (int   argc,
 
   g_test_add_func ("/row-model/replace-keeps-rows", test_replace_keeps_rows);
   g_test_add_func ("/row-model/shrink", test_shrink);
+  g_test_add_func ("/row-model/spares-reused", test_spares_reused);
+  g_test_add_func ("/row-model/spares-trimmed", test_spares_trimmed);
   g_test_add_func ("/row-model/grow-stepped", test_grow_stepped);
   g_test_add_func ("/row-model/grow-past-view", test_grow_past_view);
   g_test_add_func ("/row-model/rows-not-kept", test_rows_not_kept);

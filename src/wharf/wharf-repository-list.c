@@ -44,6 +44,11 @@ struct _WharfRepositoryList
    * of rebuilding them: see wharf-row-model.h. */
   WharfRowModel        *rows;
   GtkSingleSelection   *selection;
+  /* Row boxes mapped since the last frame: those still mapped after it
+   * are in view and ask for their tag counts. */
+  GPtrArray            *rows_to_count;
+  GdkFrameClock        *count_clock;
+  gulong                count_handler;
 
   /* Lower case: repository names are, by their grammar. */
   char                 *search_text;
@@ -491,8 +496,10 @@ selection_changed_cb (WharfRepositoryList *self,
   WharfRepositoryItem *item;
   const char *name;
 
-  /* A filter that hides the open repository's row does not close it. */
-  if (row == NULL || self->selecting)
+  /* A filter that hides the open repository's row does not close it; a
+   * spare row past the list's end (reached by the keyboard while it is
+   * there) shows no repository. */
+  if (row == NULL || self->selecting || wharf_row_get_item (row) == NULL)
     return;
   item = wharf_row_get_item (row);
 
@@ -553,44 +560,162 @@ stop_search_cb (WharfRepositoryList *self,
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
 }
 
+/* A row is a box with the repository's name, and a "No tags" marker after
+ * it once the repository turns out to have none. Few do, so the marker is
+ * made only then: a row that is never marked costs one widget less to make
+ * and to destroy, which a keystroke in the filter may do for many rows. */
+static void
+show_empty (GtkWidget *box,
+            gboolean   empty)
+{
+  GtkWidget *marker = gtk_widget_get_next_sibling (gtk_widget_get_first_child (box));
+
+  if (marker == NULL && empty)
+    {
+      marker = gtk_label_new (_("No tags"));
+      gtk_widget_add_css_class (marker, "dim-label");
+      gtk_widget_add_css_class (marker, "caption");
+      gtk_widget_set_tooltip_text (marker, _("This repository has no tags"));
+      gtk_box_append (GTK_BOX (box), marker);
+    }
+  if (marker != NULL)
+    gtk_widget_set_visible (marker, empty);
+}
+
 static void
 item_empty_cb (WharfRepositoryItem *item,
                GParamSpec          *pspec,
-               GtkWidget           *marker)
+               GtkWidget           *box)
 {
-  gtk_widget_set_visible (marker, wharf_repository_item_get_empty (item));
+  show_empty (box, wharf_repository_item_get_empty (item));
+}
+
+/* What a row's box shows, kept on the box. */
+typedef struct
+{
+  WharfRepositoryItem *item;
+  gulong               empty_handler;
+  gboolean             to_count;   /* in rows_to_count */
+} RowState;
+
+static GQuark
+row_state_quark (void)
+{
+  static GQuark quark;
+
+  if (quark == 0)
+    quark = g_quark_from_static_string ("wharf-repository-row");
+  return quark;
+}
+
+/* The box stops showing its repository. */
+static void
+row_state_clear (RowState *state)
+{
+  if (state->item != NULL)
+    g_signal_handler_disconnect (state->item, state->empty_handler);
+  state->empty_handler = 0;
+  g_clear_object (&state->item);
+}
+
+static void
+row_state_free (RowState *state)
+{
+  row_state_clear (state);
+  g_free (state);
+}
+
+static void
+count_rows_in_view_cb (GdkFrameClock       *clock,
+                       WharfRepositoryList *self)
+{
+  g_autoptr(GPtrArray) boxes = g_steal_pointer (&self->rows_to_count);
+
+  g_clear_signal_handler (&self->count_handler, self->count_clock);
+  g_clear_object (&self->count_clock);
+  self->rows_to_count = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* The newest request is served first: ask from the bottom row up, so
+   * that the top row's count comes first. */
+  for (guint i = boxes->len; i > 0; i--)
+    {
+      GtkWidget *box = boxes->pdata[i - 1];
+      RowState *state = g_object_get_qdata (G_OBJECT (box), row_state_quark ());
+
+      state->to_count = FALSE;
+      if (state->item != NULL && gtk_widget_get_mapped (box))
+        wharf_repository_model_request_tag_count (self->model, state->item);
+    }
+}
+
+/* Tag counts are asked for the rows in view. GTK 4.8 keeps widgets for up
+ * to 200 rows, and maps each new one until its first layout hides it if it
+ * is out of view: so a row that is mapped, or shows another repository
+ * while mapped, asks only if it is still mapped after the next frame. */
+static void
+count_when_in_view (WharfRepositoryList *self,
+                    GtkWidget           *box)
+{
+  RowState *state = g_object_get_qdata (G_OBJECT (box), row_state_quark ());
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (box);
+
+  if (state->to_count || clock == NULL)
+    return;
+
+  state->to_count = TRUE;
+  g_ptr_array_add (self->rows_to_count, g_object_ref (box));
+  if (self->count_handler == 0)
+    {
+      self->count_clock = g_object_ref (clock);
+      self->count_handler = g_signal_connect (clock, "after-paint",
+                                              G_CALLBACK (count_rows_in_view_cb), self);
+      gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
+    }
+}
+
+static void
+row_mapped_cb (WharfRepositoryList *self,
+               GtkWidget           *box)
+{
+  count_when_in_view (self, box);
 }
 
 /* Shows @list_item's repository in its row widget: on bind, and again
- * whenever the filter puts another repository at the row's place. */
+ * whenever the filter puts another repository at the row's place. A spare
+ * row past the end of the list (wharf-row-model.h) shows nothing: its row
+ * widget is hidden, so it takes no room, no focus and no place in the
+ * accessibility tree. */
 static void
 show_repository (WharfRepositoryList *self,
                  GtkListItem         *list_item)
 {
   WharfRepositoryItem *item = wharf_row_get_item (gtk_list_item_get_item (list_item));
   GtkWidget *box = gtk_list_item_get_child (list_item);
+  GtkWidget *row_widget = gtk_widget_get_parent (box);
   GtkWidget *name = gtk_widget_get_first_child (box);
-  GtkWidget *marker = gtk_widget_get_next_sibling (name);
-  WharfRepositoryItem *shown = g_object_get_data (G_OBJECT (marker), "wharf-repository");
-  const char *text = wharf_repository_item_get_name (item);
+  RowState *state = g_object_get_qdata (G_OBJECT (box), row_state_quark ());
+  const char *text = item != NULL ? wharf_repository_item_get_name (item) : NULL;
 
-  if (shown == item)
+  gtk_widget_set_visible (row_widget != NULL ? row_widget : box, item != NULL);
+  if (state->item == item)
     return;
-  if (shown != NULL)
-    g_signal_handlers_disconnect_by_func (shown, item_empty_cb, marker);
 
+  row_state_clear (state);
   gtk_inscription_set_text (GTK_INSCRIPTION (name), text);
+  if (item == NULL)
+    return;
+
   /* GtkInscription of GTK 4.8 does not give screen readers its text. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (name),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, text,
                                   -1);
-  gtk_widget_set_visible (marker, wharf_repository_item_get_empty (item));
-  g_signal_connect_object (item, "notify::empty", G_CALLBACK (item_empty_cb), marker, 0);
-  g_object_set_data_full (G_OBJECT (marker), "wharf-repository", g_object_ref (item),
-                          g_object_unref);
+  show_empty (box, wharf_repository_item_get_empty (item));
+  state->item = g_object_ref (item);
+  state->empty_handler = g_signal_connect (item, "notify::empty", G_CALLBACK (item_empty_cb),
+                                           box);
 
-  /* Only rows in view cost a request. */
-  wharf_repository_model_request_tag_count (self->model, item);
+  if (gtk_widget_get_mapped (box))
+    count_when_in_view (self, box);
 }
 
 static void
@@ -610,19 +735,16 @@ setup_row_cb (WharfRepositoryList      *self,
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *name = gtk_inscription_new (NULL);
-  GtkWidget *marker = gtk_label_new (_("No tags"));
 
   gtk_inscription_set_text_overflow (GTK_INSCRIPTION (name),
                                      GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_MIDDLE);
   gtk_widget_set_hexpand (name, TRUE);
   gtk_widget_set_valign (name, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (marker, "dim-label");
-  gtk_widget_add_css_class (marker, "caption");
-  gtk_widget_set_tooltip_text (marker, _("This repository has no tags"));
-  gtk_widget_set_visible (marker, FALSE);
 
   gtk_box_append (GTK_BOX (box), name);
-  gtk_box_append (GTK_BOX (box), marker);
+  g_object_set_qdata_full (G_OBJECT (box), row_state_quark (), g_new0 (RowState, 1),
+                           (GDestroyNotify) row_state_free);
+  g_signal_connect_object (box, "map", G_CALLBACK (row_mapped_cb), self, G_CONNECT_SWAPPED);
   gtk_list_item_set_child (list_item, box);
   /* The list items live inside this pane's list view. */
   g_object_set_data (G_OBJECT (list_item), "wharf-repository-list", self);
@@ -644,14 +766,10 @@ unbind_row_cb (WharfRepositoryList      *self,
                GtkSignalListItemFactory *factory)
 {
   GtkWidget *box = gtk_list_item_get_child (list_item);
-  GtkWidget *marker = gtk_widget_get_last_child (box);
-  WharfRepositoryItem *shown = g_object_get_data (G_OBJECT (marker), "wharf-repository");
 
   g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (list_item), row_item_cb,
                                         list_item);
-  if (shown != NULL)
-    g_signal_handlers_disconnect_by_func (shown, item_empty_cb, marker);
-  g_object_set_data (G_OBJECT (marker), "wharf-repository", NULL);
+  row_state_clear (g_object_get_qdata (G_OBJECT (box), row_state_quark ()));
 }
 
 static void
@@ -765,6 +883,9 @@ wharf_repository_list_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WHARF_TYPE_REPOSITORY_LIST);
 
+  g_clear_signal_handler (&self->count_handler, self->count_clock);
+  g_clear_object (&self->count_clock);
+  g_clear_pointer (&self->rows_to_count, g_ptr_array_unref);
   g_clear_object (&self->registry);
   g_clear_object (&self->selection);
   g_clear_object (&self->rows);
@@ -952,6 +1073,7 @@ wharf_repository_list_init (WharfRepositoryList *self)
 
   self->cancellable = g_cancellable_new ();
   self->search_text = g_strdup ("");
+  self->rows_to_count = g_ptr_array_new_with_free_func (g_object_unref);
 
   self->model = wharf_repository_model_new ();
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);

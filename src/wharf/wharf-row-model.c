@@ -12,10 +12,17 @@
  * 0.4 ms here). Growth there comes GROW_STEP rows per main-loop turn, so a
  * keystroke that brings back 180 rows paints its first rows in its own
  * frame and makes the rest in the next turns; and a list that already
- * fills a screen (SCREENFUL rows) grows only in those later turns. */
+ * fills a screen (SCREENFUL rows) grows only in those later turns.
+ *
+ * Letting a row go costs its widget too (about 30 µs each here): a
+ * keystroke that narrows 299 rows to 20 would destroy 180 of them. So rows
+ * past the model's end that someone holds (the view's widgets) stay as
+ * spares, showing nothing, and go TRIM_STEP per later turn; a list that
+ * grows again meanwhile shows its items in them. */
 #define VIEW_WIDGETS 200
 #define GROW_STEP    10
 #define SCREENFUL    50
+#define TRIM_STEP    50
 
 struct _WharfRow
 {
@@ -44,9 +51,9 @@ struct _WharfRowModel
   GListModel *model;
   /* position → the WharfRow someone holds, or NULL; no references. Its
    * length is the number of rows, which may trail the model's by GROW_STEP
-   * steps while it grows. */
+   * steps while it grows, or run past it by spares while it shrinks. */
   GPtrArray  *rows;
-  guint       grow_id;
+  guint       settle_id;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -202,15 +209,35 @@ detach_rows (WharfRowModel *self,
 }
 
 /* How long the list should be in this turn, on its way to @n_model rows.
- * @changing: the model has just changed (a keystroke), so a list that
- * fills the screen can wait for the next turn to grow, unless growing is
- * cheap: the view makes no widgets past its 200. */
+ * @changing: the model has just changed (a keystroke): a list that fills
+ * the screen can wait for the next turn to grow, unless growing is cheap
+ * (the view makes no widgets past its 200); and a list that shrinks keeps
+ * every spare someone holds, up to VIEW_WIDGETS of them. In later turns
+ * TRIM_STEP of those go per turn. Rows nobody holds cost the view nothing
+ * and go at once. */
 static guint
-next_length (guint    n_rows,
-             guint    n_model,
-             gboolean changing)
+next_length (WharfRowModel *self,
+             guint          n_model,
+             gboolean       changing)
 {
-  if (n_model <= n_rows || n_rows + GROW_STEP >= VIEW_WIDGETS)
+  guint n_rows = self->rows->len;
+
+  if (n_model < n_rows)
+    {
+      guint length = MIN (n_rows, n_model + VIEW_WIDGETS);
+      guint let_go = changing ? 0 : TRIM_STEP;
+
+      for (; length > n_model; length--)
+        {
+          if (self->rows->pdata[length - 1] == NULL)
+            continue;
+          if (let_go == 0)
+            break;
+          let_go--;
+        }
+      return length;
+    }
+  if (n_model == n_rows || n_rows + GROW_STEP >= VIEW_WIDGETS)
     return n_model;
   if (changing && n_rows >= SCREENFUL)
     return n_rows;
@@ -218,7 +245,7 @@ next_length (guint    n_rows,
   return MIN (n_model, n_rows + GROW_STEP);
 }
 
-static gboolean grow_cb (gpointer user_data);
+static gboolean settle_cb (gpointer user_data);
 
 static void
 set_length (WharfRowModel *self,
@@ -241,19 +268,20 @@ set_length (WharfRowModel *self,
 
   /* After the emission: a handler may have changed the model again. */
   n_model = g_list_model_get_n_items (self->model);
-  if (self->rows->len < n_model && self->grow_id == 0)
-    self->grow_id = g_idle_add (grow_cb, self);
-  else if (self->rows->len >= n_model)
-    g_clear_handle_id (&self->grow_id, g_source_remove);
+  if (self->rows->len != n_model && self->settle_id == 0)
+    self->settle_id = g_idle_add (settle_cb, self);
+  else if (self->rows->len == n_model)
+    g_clear_handle_id (&self->settle_id, g_source_remove);
 }
 
+/* A later turn: the tail grows, or spares go, by a step. */
 static gboolean
-grow_cb (gpointer user_data)
+settle_cb (gpointer user_data)
 {
   WharfRowModel *self = user_data;
 
-  self->grow_id = 0;
-  set_length (self, next_length (self->rows->len, g_list_model_get_n_items (self->model), FALSE));
+  self->settle_id = 0;
+  set_length (self, next_length (self, g_list_model_get_n_items (self->model), FALSE));
 
   return G_SOURCE_REMOVE;
 }
@@ -265,10 +293,10 @@ model_items_changed_cb (WharfRowModel *self,
                         guint          added,
                         GListModel    *model)
 {
-  guint n_old = self->rows->len;
-  guint n_model = g_list_model_get_n_items (model);
-  /* Equal counts move nothing: only the replaced places show other items. */
-  guint end = removed == added ? MIN (position + added, n_old) : MIN (n_old, n_model);
+  /* Equal counts move nothing: only the replaced places show other items.
+   * Otherwise every row from @position on may show another item, or none:
+   * past the model's end a row is a spare. */
+  guint end = removed == added ? MIN (position + added, self->rows->len) : self->rows->len;
 
   /* A handler of a notification may change the model again: the bounds
    * are checked on every turn and the length taken afresh after. */
@@ -280,16 +308,15 @@ model_items_changed_cb (WharfRowModel *self,
       if (row == NULL)
         continue;
 
-      /* NULL: the model shrank meanwhile; set_length lets the row go. */
       item = g_list_model_get_item (model, i);
-      if (item == NULL || item == row->item)
+      if (item == row->item)
         continue;
 
       g_set_object (&row->item, item);
       g_object_notify_by_pspec (G_OBJECT (row), row_properties[ROW_PROP_ITEM]);
     }
 
-  set_length (self, next_length (self->rows->len, g_list_model_get_n_items (model), TRUE));
+  set_length (self, next_length (self, g_list_model_get_n_items (model), TRUE));
 }
 
 static void
@@ -309,7 +336,7 @@ wharf_row_model_finalize (GObject *object)
 {
   WharfRowModel *self = WHARF_ROW_MODEL (object);
 
-  g_clear_handle_id (&self->grow_id, g_source_remove);
+  g_clear_handle_id (&self->settle_id, g_source_remove);
   detach_rows (self, 0);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_object (&self->model);

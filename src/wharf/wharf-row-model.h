@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (WharfRow, wharf_row, WHARF, ROW, GObject)
 
 /* Row N of a WharfRowModel: shows item N of the wrapped model, whatever that
- * is now. Property "item" (GObject, notify when it changes). */
+ * is now, or nothing (item NULL) while it is a spare past the model's end.
+ * Property "item" (GObject, notify when it changes). */
 gpointer       wharf_row_get_item     (WharfRow *self);
 guint          wharf_row_get_position (WharfRow *self);
 
@@ -34,9 +35,17 @@ G_DECLARE_FINAL_TYPE (WharfRowModel, wharf_row_model, WHARF, ROW_MODEL, GObject)
  * row that someone holds is updated before it is emitted. Below the view's
  * 200 widgets the tail grows by 10 rows per main-loop turn (and a list of
  * 50 rows or more only in later turns), so the length may trail the wrapped
- * model's for a few turns; it never runs ahead of it.
+ * model's for a few turns.
+ *
+ * Destroying row widgets costs as much: when the wrapped model shrinks,
+ * the rows past its end that someone holds (the view's row widgets) stay,
+ * as spares whose item is NULL, and go 50 per main-loop turn; a model that
+ * grows again meanwhile shows its items in them first. So the length may
+ * also run past the wrapped model's for a few turns, by at most 200 rows.
+ * A view shows a spare as nothing: it hides the row widget.
+ *
  * The model keeps no row alive: rows nobody holds are made again on
- * demand. */
+ * demand, and past the model's end go at once. */
 WharfRowModel *wharf_row_model_new       (GListModel    *model);
 GListModel    *wharf_row_model_get_model (WharfRowModel *self);
 /* The position whose row shows @item (compared by identity), or
