@@ -224,12 +224,12 @@ typedef struct
 {
   WharfRepositoryList *list;
   gint64               last_count;   /* when the last tag count came */
-} CountWait;
+} QuietWait;
 
 static void
 item_counted_cb (WharfRepositoryModel *model,
                  WharfRepositoryItem  *item,
-                 CountWait            *wait)
+                 QuietWait            *wait)
 {
   wait->last_count = g_get_monotonic_time ();
 }
@@ -245,7 +245,7 @@ tick_cb (gpointer data)
 static gboolean
 counts_quiet (gpointer data)
 {
-  CountWait *wait = data;
+  QuietWait *wait = data;
   g_autoptr(WharfRepositoryItem) first =
     g_list_model_get_item (G_LIST_MODEL (wharf_repository_list_get_filter_model (wait->list)), 0);
 
@@ -263,7 +263,7 @@ assert_counts_asked_in_view (WharfRepositoryList *list)
   WharfRepositoryModel *model = wharf_repository_list_get_model (list);
   g_autoptr(GPtrArray) inscriptions = NULL;
   g_autoptr(WharfRepositoryItem) below = g_list_model_get_item (shown, 150);
-  CountWait wait = { list, g_get_monotonic_time () };
+  QuietWait wait = { list, g_get_monotonic_time () };
   GtkWidget *below_row = NULL;
   gulong handler;
   guint tick;
@@ -361,6 +361,20 @@ text_shown (gpointer data)
 
 typedef struct
 {
+  WharfRepositoryList *list;
+  const char          *text;
+} CountTextWait;
+
+static gboolean
+count_text_is (gpointer data)
+{
+  CountTextWait *wait = data;
+
+  return g_strcmp0 (wharf_repository_list_get_count_text (wait->list), wait->text) == 0;
+}
+
+typedef struct
+{
   AdwStatusPage *page;
   const char    *title;
 } StatusWait;
@@ -382,27 +396,6 @@ open_repository (WharfWindow *window,
                                            repository);
   g_assert_cmpstr (wharf_tag_list_get_repository (wharf_window_get_tag_list (window)),
                    ==, repository);
-}
-
-/* Pushes an image to @repository and deletes it by digest: the repository
- * stays in the catalog with no tag. */
-static void
-make_empty_repository (WharfTestRegistry *reg,
-                       const char        *repository)
-{
-  g_autofree char *digest = wharf_test_registry_push_image (reg, repository, "gone", 1, 64,
-                                                            "linux/amd64", TRUE);
-  g_autofree char *url = g_strdup_printf ("%s/v2/%s/manifests/%s",
-                                          wharf_test_registry_get_url (reg), repository, digest);
-  g_autofree char *out = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *argv[] = { "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                         "-X", "DELETE", url, NULL };
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                               &out, NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_cmpstr (out, ==, "202");
 }
 
 /* Tests */
@@ -439,7 +432,9 @@ test_browse_plain (void)
   web = wharf_test_registry_push_image (reg, "apps/web", "latest", 2, 4096, "linux/amd64", TRUE);
   wharf_test_registry_tag (reg, "apps/web", web, "v1");
   multi = wharf_test_registry_push_index (reg, "apps/multi", "latest", platforms, TRUE);
-  make_empty_repository (reg, "apps/empty");
+  wharf_test_registry_make_empty (reg, "apps/empty");
+  /* Last in the catalog, far out of view. */
+  wharf_test_registry_make_empty (reg, "zz/empty");
 
   endpoint = wharf_endpoint_new (wharf_test_registry_get_address (reg), &error);
   g_assert_no_error (error);
@@ -458,10 +453,10 @@ test_browse_plain (void)
   g_assert_no_error (error);
   g_assert_true (wharf_test_ui_wait_for (repositories_listed, list));
   g_assert_cmpuint (n_repositories (list),
-                    ==, 303);
+                    ==, 304);
   g_assert_cmpuint (n_shown (list),
-                    ==, 303);
-  g_assert_cmpstr (wharf_repository_list_get_count_text (list), ==, "303 repositories");
+                    ==, 304);
+  g_assert_cmpstr (wharf_repository_list_get_count_text (list), ==, "304 repositories");
   text_wait.widget = wharf_repository_list_get_list_view (list);
   text_wait.text = "apps/multi";
   g_assert_true (wharf_test_ui_wait_for (text_shown, &text_wait));
@@ -478,16 +473,36 @@ test_browse_plain (void)
   assert_counts_asked_in_view (list);
   save_screenshot (GTK_WIDGET (window), "browse-repositories.png");
 
-  /* …and can be hidden. */
+  /* …and can be hidden: all of them, also those never in view, once
+   * every repository's tags have been looked at, which the count follows. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (list), "repositories.hide-empty", NULL));
-  g_assert_true (wharf_test_ui_wait_for (filter_done, list));
+  {
+    g_autofree char *prefix = g_strdup_printf ("%u of 304 repositories checked for tags",
+                                               wharf_repository_model_get_n_checked (wharf_repository_list_get_model (list)));
+
+    g_assert_cmpuint (wharf_repository_model_get_n_checked (wharf_repository_list_get_model (list)),
+                      <, 304);
+    g_assert_cmpstr (wharf_repository_list_get_count_text (list), ==, prefix);
+  }
+  {
+    CountTextWait count_wait = { list, "302 of 304 repositories" };
+
+    g_assert_true (wharf_test_ui_wait_for (count_text_is, &count_wait));
+  }
   g_assert_cmpuint (n_shown (list),
                     ==, 302);
-  g_assert_cmpstr (wharf_repository_list_get_count_text (list), ==, "302 of 303 repositories");
+  {
+    g_autoptr(WharfRepositoryItem) last = g_list_model_get_item (G_LIST_MODEL (wharf_repository_list_get_filter_model (list)), 301);
+
+    g_assert_cmpstr (wharf_repository_item_get_name (last), !=, "zz/empty");
+    g_assert_true (wharf_repository_item_get_empty (wharf_repository_model_find (wharf_repository_list_get_model (list),
+                                                                                  "zz/empty", NULL)));
+  }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (list), "repositories.hide-empty", NULL));
   g_assert_true (wharf_test_ui_wait_for (filter_done, list));
   g_assert_cmpuint (n_shown (list),
-                    ==, 303);
+                    ==, 304);
+  g_assert_cmpstr (wharf_repository_list_get_count_text (list), ==, "304 repositories");
 
   /* Ctrl+F opens the search bar with the focus in it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.search", NULL));
@@ -505,7 +520,7 @@ test_browse_plain (void)
   g_assert_true (wharf_test_ui_wait_for (filter_done, list));
   g_assert_cmpuint (n_shown (list),
                     ==, 1);
-  g_assert_cmpstr (wharf_repository_list_get_count_text (list), ==, "1 of 303 repositories");
+  g_assert_cmpstr (wharf_repository_list_get_count_text (list), ==, "1 of 304 repositories");
   assert_rows_match (list, "mul");
   wharf_repository_list_set_search_text (list, "repo0001");
   g_assert_true (wharf_test_ui_wait_for (filter_done, list));
@@ -523,7 +538,7 @@ test_browse_plain (void)
   wharf_repository_list_set_search_text (list, "");
   g_assert_true (wharf_test_ui_wait_for (filter_done, list));
   g_assert_cmpuint (n_shown (list),
-                    ==, 303);
+                    ==, 304);
   assert_rows_match (list, "");
 
   /* The selection follows the open repository as the filter moves it. */

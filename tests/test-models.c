@@ -420,32 +420,15 @@ test_repository_tag_counts (void)
   g_autoptr(WharfTestRegistry) reg = wharf_test_registry_start (WHARF_TEST_REGISTRY_PLAIN);
   g_autoptr(WharfClient) client = NULL;
   g_autoptr(WharfRepositoryModel) model = wharf_repository_model_new ();
-  g_autoptr(GError) error = NULL;
   g_autofree char *digest = NULL;
-  g_autofree char *gone = NULL;
   WharfRepositoryItem *two;
   WharfRepositoryItem *empty;
 
   digest = wharf_test_registry_push_image (reg, "two", "a", 1, 64, "linux/amd64", TRUE);
   wharf_test_registry_tag (reg, "two", digest, "b");
-  gone = wharf_test_registry_push_image (reg, "empty", "only", 1, 64, "linux/amd64", TRUE);
+  /* In the catalog, with no tag. */
+  wharf_test_registry_make_empty (reg, "empty");
   client = client_for_address (wharf_test_registry_get_address (reg), NULL, NULL);
-
-  /* Deleting its only manifest leaves the repository in the catalog with
-   * no tag. */
-  {
-    g_autofree char *url = g_strdup_printf ("%s/v2/empty/manifests/%s",
-                                            wharf_test_registry_get_url (reg), gone);
-    g_autofree char *out = NULL;
-    const char *argv[] = { "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                           "-X", "DELETE", url, NULL };
-    int status = 0;
-
-    g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL,
-                                 &out, NULL, &status, &error));
-    g_assert_no_error (error);
-    g_assert_cmpstr (out, ==, "202");
-  }
 
   wharf_repository_model_set_client (model, client);
   g_assert_true (wait_for (repository_model_done, model));
@@ -472,6 +455,78 @@ test_repository_tag_counts (void)
   g_assert_false (wharf_repository_item_get_empty (two));
   g_assert_cmpint (wharf_repository_item_get_tag_count (empty), ==, 0);
   g_assert_true (wharf_repository_item_get_empty (empty));
+}
+
+static gboolean
+all_checked (gpointer data)
+{
+  WharfRepositoryModel *model = data;
+
+  return wharf_repository_model_get_complete (model)
+         && wharf_repository_model_get_n_checked (model)
+            == g_list_model_get_n_items (G_LIST_MODEL (model));
+}
+
+static void
+count_counted_cb (WharfRepositoryModel *model,
+                  WharfRepositoryItem  *item,
+                  GHashTable           *counted)
+{
+  /* Each repository is counted once. */
+  g_assert_true (g_hash_table_add (counted, g_strdup (wharf_repository_item_get_name (item))));
+}
+
+/* Counting all (for hiding the repositories without tags): every
+ * repository of a catalog of several pages is looked at once, the pages
+ * that arrive after it was turned on too, and reloading looks again. */
+static void
+test_repository_count_all (void)
+{
+  g_autoptr(WharfTestRegistry) reg = wharf_test_registry_start (WHARF_TEST_REGISTRY_PLAIN);
+  g_autoptr(WharfClient) client = NULL;
+  g_autoptr(WharfRepositoryModel) model = wharf_repository_model_new ();
+  g_autoptr(GHashTable) counted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint n;
+
+  wharf_test_registry_seed_repositories (reg, "seeded/repo", 1100);
+  wharf_test_registry_make_empty (reg, "zz/empty");
+  client = client_for_address (wharf_test_registry_get_address (reg), NULL, NULL);
+
+  /* On before the first page. */
+  g_assert_false (wharf_repository_model_get_count_all (model));
+  wharf_repository_model_set_count_all (model, TRUE);
+  g_assert_true (wharf_repository_model_get_count_all (model));
+  g_signal_connect (model, "item-counted", G_CALLBACK (count_counted_cb), counted);
+  wharf_repository_model_set_client (model, client);
+  g_assert_true (wait_for (all_checked, model));
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  g_assert_cmpuint (n, ==, 1101);
+  g_assert_cmpuint (g_hash_table_size (counted), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(WharfRepositoryItem) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+      gboolean is_empty = g_str_equal (wharf_repository_item_get_name (item), "zz/empty");
+
+      g_assert_cmpint (wharf_repository_item_get_tag_count (item), ==, is_empty ? 0 : 1);
+      g_assert_cmpint (wharf_repository_item_get_empty (item), ==, is_empty);
+    }
+
+  /* A reload looks at them all again. */
+  g_hash_table_remove_all (counted);
+  wharf_repository_model_reload (model);
+  g_assert_cmpuint (wharf_repository_model_get_n_checked (model), ==, 0);
+  g_assert_true (wait_for (repository_model_done, model));
+  g_assert_true (wait_for (all_checked, model));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 1101);
+
+  /* Off: nothing more is asked. */
+  wharf_repository_model_set_count_all (model, FALSE);
+  wharf_repository_model_reload (model);
+  g_assert_true (wait_for (repository_model_done, model));
+  for (guint i = 0; i < 50; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_cmpuint (wharf_repository_model_get_n_checked (model), ==, 0);
 }
 
 static void
@@ -785,6 +840,7 @@ main (int   argc,
   g_test_add_func ("/models/cache/broken-files", test_cache_broken_files);
   g_test_add_func ("/models/repositories/paging", test_repository_paging);
   g_test_add_func ("/models/repositories/tag-counts", test_repository_tag_counts);
+  g_test_add_func ("/models/repositories/count-all", test_repository_count_all);
   g_test_add_func ("/models/repositories/errors", test_repository_errors);
   g_test_add_func ("/models/tags/details", test_tag_details);
   g_test_add_func ("/models/tags/refresh", test_tag_refresh);

@@ -57,9 +57,11 @@ struct _WharfRepositoryList
    * it shows up. */
   char                 *pending_selection;
   char                 *count_text;
-  guint                 refilter_id;
+  guint                 counts_id;
 
   guint                 hide_empty : 1;
+  /* An empty repository was counted while they are hidden. */
+  guint                 refilter_pending : 1;
   guint                 folded : 1;
   /* The selection is being changed by code, not by the user. */
   guint                 selecting : 1;
@@ -131,6 +133,11 @@ update_count (WharfRepositoryList *self)
 
   if (self->registry == NULL || total == 0)
     text = g_strdup ("");
+  else if (self->hide_empty && wharf_repository_model_get_n_checked (self->model) < total)
+    /* Translators: "120 of 2,500 repositories checked for tags": so far. */
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u of %'u repository checked for tags",
+                                         "%'u of %'u repositories checked for tags", total),
+                            wharf_repository_model_get_n_checked (self->model), total);
   else if (is_filtering (self))
     /* Translators: "12 of 2,500 repositories": shown of all. */
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u of %'u repository",
@@ -466,15 +473,29 @@ loading_changed_cb (WharfRepositoryList  *self,
   try_select_pending (self);
 }
 
+/* Counts arrive a few at a time: one refilter and one new count text for a
+ * burst of them. */
 static gboolean
-refilter_cb (gpointer user_data)
+counts_arrived_cb (gpointer user_data)
 {
   WharfRepositoryList *self = user_data;
 
-  self->refilter_id = 0;
-  gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
+  self->counts_id = 0;
+  if (self->refilter_pending)
+    {
+      self->refilter_pending = FALSE;
+      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_MORE_STRICT);
+    }
+  update_count (self);
 
   return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_counts_arrived (WharfRepositoryList *self)
+{
+  if (self->counts_id == 0)
+    self->counts_id = g_timeout_add (100, counts_arrived_cb, self);
 }
 
 static void
@@ -482,9 +503,22 @@ item_counted_cb (WharfRepositoryList  *self,
                  WharfRepositoryItem  *item,
                  WharfRepositoryModel *model)
 {
-  /* Counts arrive a few at a time: one refilter for a burst of them. */
-  if (self->hide_empty && wharf_repository_item_get_empty (item) && self->refilter_id == 0)
-    self->refilter_id = g_timeout_add (100, refilter_cb, self);
+  if (self->hide_empty && wharf_repository_item_get_empty (item))
+    {
+      self->refilter_pending = TRUE;
+      schedule_counts_arrived (self);
+    }
+}
+
+/* While hiding the repositories without tags, the count says how far the
+ * look at every repository's tags has got. */
+static void
+n_checked_cb (WharfRepositoryList  *self,
+              GParamSpec           *pspec,
+              WharfRepositoryModel *model)
+{
+  if (self->hide_empty)
+    schedule_counts_arrived (self);
 }
 
 static void
@@ -875,7 +909,7 @@ wharf_repository_list_dispose (GObject *object)
   WharfRepositoryList *self = WHARF_REPOSITORY_LIST (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->refilter_id, g_source_remove);
+  g_clear_handle_id (&self->counts_id, g_source_remove);
   if (self->registry_signals != NULL)
     g_signal_group_set_target (self->registry_signals, NULL);
   if (self->model != NULL)
@@ -964,6 +998,8 @@ wharf_repository_list_set_property (GObject      *object,
       if (self->hide_empty != g_value_get_boolean (value))
         {
           self->hide_empty = g_value_get_boolean (value);
+          /* Hiding them means knowing them all, not only those seen. */
+          wharf_repository_model_set_count_all (self->model, self->hide_empty);
           gtk_filter_changed (GTK_FILTER (self->filter),
                               self->hide_empty ? GTK_FILTER_CHANGE_MORE_STRICT
                                                : GTK_FILTER_CHANGE_LESS_STRICT);
@@ -1104,6 +1140,8 @@ wharf_repository_list_init (WharfRepositoryList *self)
                            G_CALLBACK (model_error_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->model, "item-counted",
                            G_CALLBACK (item_counted_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->model, "notify::n-checked",
+                           G_CALLBACK (n_checked_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->filter_model, "items-changed",
                            G_CALLBACK (filter_items_changed_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->rows, "items-changed",

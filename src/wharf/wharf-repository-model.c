@@ -25,6 +25,8 @@ struct _WharfRepositoryItem
   int      tag_count;
   /* Queued for a tag count, or counted: never asked again. */
   guint    requested : 1;
+  /* Its tags were looked at, whatever the answer (for the sweep). */
+  guint    checked : 1;
 };
 
 G_DEFINE_FINAL_TYPE (WharfRepositoryItem, wharf_repository_item, G_TYPE_OBJECT)
@@ -206,8 +208,13 @@ struct _WharfRepositoryModel
   /* Items waiting for a tag count, in request order. */
   GQueue         tag_queue;
   guint          n_tag_fetches;
+  /* Counting all: the next place the sweep looks at, and how many items
+   * have been looked at. */
+  guint          sweep;
+  guint          n_checked;
 
   guint          loading : 1;
+  guint          count_all : 1;
   guint          complete : 1;
   /* A reload merges the whole list at the end instead of appending pages. */
   guint          merging : 1;
@@ -225,6 +232,8 @@ enum {
   PROP_COMPLETE,
   PROP_ERROR,
   PROP_N_ITEMS,
+  PROP_COUNT_ALL,
+  PROP_N_CHECKED,
   N_PROPS
 };
 
@@ -303,6 +312,28 @@ set_error (WharfRepositoryModel *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ERROR]);
 }
 
+static void run_tag_queue (WharfRepositoryModel *self);
+
+static void
+set_n_checked (WharfRepositoryModel *self,
+               guint                 n_checked)
+{
+  if (self->n_checked == n_checked)
+    return;
+  self->n_checked = n_checked;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_CHECKED]);
+}
+
+static void
+recount_checked (WharfRepositoryModel *self)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->items->len; i++)
+    n += WHARF_REPOSITORY_ITEM (self->items->pdata[i])->checked;
+  set_n_checked (self, n);
+}
+
 static void
 splice (WharfRepositoryModel  *self,
         guint                  position,
@@ -327,6 +358,10 @@ splice (WharfRepositoryModel  *self,
   g_list_model_items_changed (G_LIST_MODEL (self), position, n_removed, n_added);
   if (n_removed != n_added)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  if (n_removed > 0)
+    recount_checked (self);
+  if (n_added > 0 && self->count_all)
+    run_tag_queue (self);
 }
 
 /* Makes the model hold @names in that order with one items-changed, keeping
@@ -553,6 +588,14 @@ wharf_repository_model_get_property (GObject    *object,
       g_value_set_uint (value, self->items->len);
       break;
 
+    case PROP_COUNT_ALL:
+      g_value_set_boolean (value, self->count_all);
+      break;
+
+    case PROP_N_CHECKED:
+      g_value_set_uint (value, self->n_checked);
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -570,6 +613,10 @@ wharf_repository_model_set_property (GObject      *object,
     {
     case PROP_CLIENT:
       wharf_repository_model_set_client (self, g_value_get_object (value));
+      break;
+
+    case PROP_COUNT_ALL:
+      wharf_repository_model_set_count_all (self, g_value_get_boolean (value));
       break;
 
     default:
@@ -613,6 +660,18 @@ wharf_repository_model_class_init (WharfRepositoryModelClass *klass)
 
   properties[PROP_N_ITEMS] =
     g_param_spec_uint ("n-items", NULL, NULL,
+                       0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                        G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_COUNT_ALL] =
+    g_param_spec_boolean ("count-all", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY |
+                           G_PARAM_STATIC_STRINGS));
+
+  properties[PROP_N_CHECKED] =
+    g_param_spec_uint ("n-checked", NULL, NULL,
                        0, G_MAXUINT, 0,
                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
                         G_PARAM_STATIC_STRINGS));
@@ -685,6 +744,7 @@ wharf_repository_model_set_client (WharfRepositoryModel *self,
   n_old = self->items->len;
   if (n_old > 0)
     splice (self, 0, n_old, NULL, 0);
+  self->sweep = 0;
   set_error (self, NULL);
   set_complete (self, FALSE);
 
@@ -728,9 +788,15 @@ wharf_repository_model_reload (WharfRepositoryModel *self)
 
   wharf_repository_model_cancel (self);
 
-  /* Counts may have changed too: let the rows in view ask again. */
+  /* Counts may have changed too: let the rows in view ask again, and the
+   * sweep look again. */
   for (guint i = 0; i < self->items->len; i++)
-    WHARF_REPOSITORY_ITEM (self->items->pdata[i])->requested = FALSE;
+    {
+      WHARF_REPOSITORY_ITEM (self->items->pdata[i])->requested = FALSE;
+      WHARF_REPOSITORY_ITEM (self->items->pdata[i])->checked = FALSE;
+    }
+  self->sweep = 0;
+  set_n_checked (self, 0);
 
   /* After an error the list is empty or partial: fill it page by page
    * again, so the first rows show at once. */
@@ -742,6 +808,10 @@ wharf_repository_model_reload (WharfRepositoryModel *self)
     }
   else
     start_listing (self, TRUE);
+
+  /* The items kept are looked at again while the list is merged. */
+  if (self->count_all)
+    run_tag_queue (self);
 }
 
 WharfRepositoryItem *
@@ -784,8 +854,6 @@ tag_count_data_free (TagCountData *data)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TagCountData, tag_count_data_free)
 
-static void run_tag_queue (WharfRepositoryModel *self);
-
 static void
 list_tags_cb (GObject      *object,
               GAsyncResult *result,
@@ -802,6 +870,11 @@ list_tags_cb (GObject      *object,
     return;
 
   self->n_tag_fetches--;
+  if (!data->item->checked)
+    {
+      data->item->checked = TRUE;
+      set_n_checked (self, self->n_checked + 1);
+    }
 
   if (tags != NULL)
     wharf_repository_item_set_tag_count (data->item, g_strv_length (tags));
@@ -817,6 +890,33 @@ list_tags_cb (GObject      *object,
   run_tag_queue (self);
 }
 
+/* Counting all: the next item nobody has asked about or looked at. Items
+ * dropped from the queue of requests after the sweep passed them are
+ * found on the next round. */
+static WharfRepositoryItem *
+next_to_sweep (WharfRepositoryModel *self)
+{
+  guint n = self->items->len;
+
+  for (guint looked = 0; looked < n && self->n_checked < n; looked++)
+    {
+      WharfRepositoryItem *item;
+
+      if (self->sweep >= n)
+        self->sweep = 0;
+      item = self->items->pdata[self->sweep++];
+      if (!item->requested && !item->checked)
+        {
+          item->requested = TRUE;
+          return g_object_ref (item);
+        }
+    }
+
+  return NULL;
+}
+
+/* The rows asked for first, then, when counting all, the rest in the
+ * catalog's order. */
 static void
 run_tag_queue (WharfRepositoryModel *self)
 {
@@ -825,6 +925,8 @@ run_tag_queue (WharfRepositoryModel *self)
       g_autoptr(WharfRepositoryItem) item = g_queue_pop_head (&self->tag_queue);
       TagCountData *data;
 
+      if (item == NULL && self->count_all)
+        item = next_to_sweep (self);
       if (item == NULL)
         return;
 
@@ -860,4 +962,34 @@ wharf_repository_model_request_tag_count (WharfRepositoryModel *self,
       dropped->requested = FALSE;
     }
   run_tag_queue (self);
+}
+
+void
+wharf_repository_model_set_count_all (WharfRepositoryModel *self,
+                                      gboolean              count_all)
+{
+  g_return_if_fail (WHARF_IS_REPOSITORY_MODEL (self));
+
+  if (self->count_all == !!count_all)
+    return;
+
+  self->count_all = !!count_all;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COUNT_ALL]);
+  run_tag_queue (self);
+}
+
+gboolean
+wharf_repository_model_get_count_all (WharfRepositoryModel *self)
+{
+  g_return_val_if_fail (WHARF_IS_REPOSITORY_MODEL (self), FALSE);
+
+  return self->count_all;
+}
+
+guint
+wharf_repository_model_get_n_checked (WharfRepositoryModel *self)
+{
+  g_return_val_if_fail (WHARF_IS_REPOSITORY_MODEL (self), 0);
+
+  return self->n_checked;
 }

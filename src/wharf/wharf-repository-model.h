@@ -35,9 +35,15 @@ G_DECLARE_FINAL_TYPE (WharfRepositoryModel, wharf_repository_model,
  *   "error"    GError (boxed), nullable: why the last listing failed
  *              (WHARF_ERROR_NO_CATALOG for a registry without a catalog)
  *   "n-items"  uint
+ *   "count-all" boolean, read-write: count every repository's tags, not only
+ *              those asked for (to hide the repositories without tags)
+ *   "n-checked" uint: how many repositories have had their tags looked at,
+ *              whatever the answer
  * Each catalog page arrives as one items-changed, so the first rows show while
- * later pages load. Tag counts are fetched only on request, a few at a time;
- * signal "item-counted" (WharfRepositoryItem*) tells when one is known. */
+ * later pages load. Tag counts are fetched on request, a few at a time, the
+ * newest request first; with "count-all", the rest follow in the catalog's
+ * order, on pages as they arrive. Signal "item-counted"
+ * (WharfRepositoryItem*) tells when one is known. */
 WharfRepositoryModel *wharf_repository_model_new             (void);
 WharfClient          *wharf_repository_model_get_client      (WharfRepositoryModel *self);
 void                  wharf_repository_model_set_client      (WharfRepositoryModel *self,
@@ -57,5 +63,9 @@ WharfRepositoryItem  *wharf_repository_model_find            (WharfRepositoryMod
 /* Queues a tag count for @item (a row came into view). Cheap to call again. */
 void                  wharf_repository_model_request_tag_count (WharfRepositoryModel *self,
                                                                 WharfRepositoryItem  *item);
+void                  wharf_repository_model_set_count_all   (WharfRepositoryModel *self,
+                                                              gboolean              count_all);
+gboolean              wharf_repository_model_get_count_all   (WharfRepositoryModel *self);
+guint                 wharf_repository_model_get_n_checked   (WharfRepositoryModel *self);
 
 G_END_DECLS
