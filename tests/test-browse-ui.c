@@ -636,6 +636,26 @@ test_browse_plain (void)
   latest = wharf_tag_model_find (wharf_tag_list_get_model (tags), "latest", NULL);
   g_assert_cmpstr (wharf_tag_item_get_digest (latest), ==, multi);
 
+  /* Its size and date are those of this machine's platform's image (the
+   * first platform's elsewhere), which the cells' tooltips name. */
+  {
+    g_autoptr(WharfPlatform) host = wharf_platform_new_host ();
+    g_autofree char *host_short = wharf_platform_to_short_string (host);
+    const char *expected = g_str_equal (host_short, "arm64/v8") ? "arm64/v8" : "amd64";
+    g_autofree char *multi_size = NULL;
+    GtkWidget *cell;
+
+    g_assert_cmpstr (wharf_tag_item_get_size_platform (latest), ==, expected);
+    g_assert_cmpint (wharf_tag_item_get_size (latest), >, 0);
+    multi_size = g_format_size (wharf_tag_item_get_size (latest));
+    text_wait.text = multi_size;
+    g_assert_true (wharf_test_ui_wait_for (text_shown, &text_wait));
+    cell = find_text (tags, multi_size);
+    g_assert_nonnull (gtk_widget_get_tooltip_text (cell));
+    g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (cell), expected));
+    g_assert_null (find_text (tags, "—"));
+  }
+
   wharf_tag_list_select_tag (tags, "latest");
   g_assert_true (wharf_test_ui_wait_for (details_loaded, details));
   g_assert_cmpstr (wharf_image_details_get_digest (details), ==, multi);
@@ -662,8 +682,9 @@ test_browse_plain (void)
   /* The open tag stays open through the reload. */
   g_assert_cmpstr (wharf_image_details_get_digest (details), ==, multi);
 
-  /* Every column sorts: by size, the image before the index (whose size
-   * belongs to its platforms); by tag again, back in name order. */
+  /* Every column sorts: by size, the small v2 (one layer of 512 bytes)
+   * before the index (its platform's image has two of 1 KiB); by tag
+   * again, back in name order. */
   {
     GtkColumnView *view = wharf_tag_list_get_column_view (tags);
     GListModel *columns = gtk_column_view_get_columns (view);
@@ -681,7 +702,7 @@ test_browse_plain (void)
         g_assert_nonnull (gtk_column_view_column_get_sorter (column));
       }
 
-    gtk_column_view_sort_by_column (view, size_column, GTK_SORT_DESCENDING);
+    gtk_column_view_sort_by_column (view, size_column, GTK_SORT_ASCENDING);
     first = g_list_model_get_item (sorted, 0);
     g_assert_cmpstr (wharf_tag_item_get_name (first), ==, "v2");
     g_clear_object (&first);

@@ -160,8 +160,9 @@ test_cache_round_trip (void)
 
   g_assert_cmpstr (wharf_details_cache_get_directory (cache), ==, dir);
 
-  summary = wharf_image_summary_new (DIGEST_A, WHARF_MEDIA_TYPE_OCI_MANIFEST, 123456,
-                                     created, platforms);
+  /* An index, with the size and date of one platform's image. */
+  summary = wharf_image_summary_new (DIGEST_A, WHARF_MEDIA_TYPE_OCI_INDEX, 123456,
+                                     created, platforms, "arm64/v8");
   text = wharf_image_summary_dup_platforms_text (summary);
   g_assert_cmpstr (text, ==, "amd64 · arm64/v8");
 
@@ -190,8 +191,9 @@ test_cache_round_trip (void)
   g_clear_object (&result);
 
   g_assert_cmpstr (read_back->digest, ==, DIGEST_A);
-  g_assert_cmpstr (read_back->media_type, ==, WHARF_MEDIA_TYPE_OCI_MANIFEST);
+  g_assert_cmpstr (read_back->media_type, ==, WHARF_MEDIA_TYPE_OCI_INDEX);
   g_assert_cmpint (read_back->size, ==, 123456);
+  g_assert_cmpstr (read_back->size_platform, ==, "arm64/v8");
   g_assert_nonnull (read_back->created);
   g_assert_true (g_date_time_equal (read_back->created, created));
   g_assert_cmpstrv (read_back->platforms, platforms);
@@ -240,6 +242,16 @@ test_cache_round_trip (void)
   remove_tree (dir);
 }
 
+/* A cache file's JSON for an index summary of DIGEST_A. */
+static char *
+index_summary_json (int         version,
+                    const char *more_members)
+{
+  return g_strdup_printf ("{\"version\":%d,\"digest\":\"%s\",\"mediaType\":\"%s\","
+                          "\"size\":-1,\"platforms\":[\"amd64\"]%s}",
+                          version, DIGEST_A, WHARF_MEDIA_TYPE_OCI_INDEX, more_members);
+}
+
 static void
 test_cache_broken_files (void)
 {
@@ -267,7 +279,7 @@ test_cache_broken_files (void)
   g_clear_object (&result);
 
   /* So is a valid summary of another digest under this name. */
-  other = wharf_image_summary_new (DIGEST_B, WHARF_MEDIA_TYPE_OCI_MANIFEST, 2, NULL, NULL);
+  other = wharf_image_summary_new (DIGEST_B, WHARF_MEDIA_TYPE_OCI_MANIFEST, 2, NULL, NULL, NULL);
   other_json = wharf_image_summary_to_json (other);
   g_assert_true (g_file_set_contents (path, other_json, -1, &error));
   wharf_details_cache_lookup_async (cache, DIGEST_A, NULL, store_result_cb, &waiter);
@@ -277,9 +289,30 @@ test_cache_broken_files (void)
   g_clear_object (&result);
 
   /* Nor does a summary parse from JSON that lacks its parts. */
-  g_assert_null (wharf_image_summary_new_from_json ("{\"version\":1,\"digest\":\"x\"}", -1,
+  g_assert_null (wharf_image_summary_new_from_json ("{\"version\":2,\"digest\":\"x\"}", -1,
                                                     &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_clear_error (&error);
+
+  /* Or from an older version, whose index summaries had no size: fetched
+   * again instead. */
+  {
+    g_autoptr(WharfImageSummary) ok = NULL;
+    g_autofree char *v1 = index_summary_json (1, "");
+    g_autofree char *v2 = index_summary_json (2, "");
+    g_autofree char *bad_platform = index_summary_json (2, ",\"sizePlatform\":7");
+
+    g_assert_null (wharf_image_summary_new_from_json (v1, -1, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_clear_error (&error);
+    g_assert_null (wharf_image_summary_new_from_json (bad_platform, -1, &error));
+    g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+    g_clear_error (&error);
+    ok = wharf_image_summary_new_from_json (v2, -1, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (ok);
+    g_assert_null (ok->size_platform);
+  }
 
   remove_tree (dir);
 }
@@ -705,6 +738,38 @@ test_tag_details (void)
   g_assert_cmpstr (wharf_tag_item_get_digest (multi), ==, index_digest);
   g_assert_cmpstr (wharf_tag_item_get_media_type (multi), ==, WHARF_MEDIA_TYPE_OCI_INDEX);
   g_assert_cmpstr (wharf_tag_item_get_platforms (multi), ==, "amd64 · arm64/v8");
+
+  /* …and the size and date of this machine's platform's image (the first
+   * one's on a machine that has none of them). */
+  {
+    g_autoptr(WharfManifest) index = NULL;
+    g_autoptr(WharfManifest) image = NULL;
+    g_autoptr(WharfImageConfig) image_config = NULL;
+    g_autoptr(WharfPlatform) host = wharf_platform_new_host ();
+    const WharfDescriptor *entry;
+    g_autofree char *expected_platform = NULL;
+
+    index = wharf_client_fetch_manifest_sync (client, "team/app", index_digest, NULL, &error);
+    g_assert_no_error (error);
+    entry = wharf_manifest_find_platform (index, host);
+    if (entry == NULL)
+      entry = g_ptr_array_index (wharf_manifest_get_platform_entries (index), 0);
+    expected_platform = wharf_platform_to_short_string (entry->platform);
+    image = wharf_client_fetch_manifest_sync (client, "team/app", entry->digest, NULL, &error);
+    g_assert_no_error (error);
+    image_config = wharf_client_fetch_config_sync (client, "team/app", image->config, NULL,
+                                                   &error);
+    g_assert_no_error (error);
+
+    g_assert_cmpstr (wharf_tag_item_get_size_platform (multi), ==, expected_platform);
+    g_assert_cmpint (wharf_tag_item_get_size (multi), ==,
+                     wharf_manifest_get_compressed_size (image));
+    g_assert_cmpint (wharf_tag_item_get_size (multi), >, 0);
+    g_assert_nonnull (wharf_tag_item_get_created (multi));
+    g_assert_true (g_date_time_equal (wharf_tag_item_get_created (multi),
+                                      image_config->created));
+    g_assert_null (wharf_tag_item_get_size_platform (v1));
+  }
 
   /* Watching again does not fetch again. */
   wharf_tag_model_watch (model, v1);

@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "wharf-digest.h"
 #include "wharf-error.h"
@@ -223,6 +224,45 @@ platform_normalized_variant (const WharfPlatform *platform)
   if (g_strcmp0 (platform->architecture, "arm") == 0)
     return "v7";
   return NULL;
+}
+
+WharfPlatform *
+wharf_platform_new_host (void)
+{
+  static const struct { const char *machine, *arch, *variant; } map[] = {
+    { "x86_64", "amd64", NULL },
+    { "amd64", "amd64", NULL },
+    { "aarch64", "arm64", NULL },
+    { "arm64", "arm64", NULL },
+    { "armv7l", "arm", "v7" },
+    { "armv6l", "arm", "v6" },
+    { "i386", "386", NULL },
+    { "i686", "386", NULL },
+    { "ppc64le", "ppc64le", NULL },
+    { "s390x", "s390x", NULL },
+    { "riscv64", "riscv64", NULL },
+  };
+  WharfPlatform *platform = g_new0 (WharfPlatform, 1);
+  struct utsname name;
+
+  platform->os = g_strdup ("linux");
+  platform->architecture = g_strdup ("amd64");
+
+  if (uname (&name) == 0)
+    {
+      for (guint i = 0; i < G_N_ELEMENTS (map); i++)
+        {
+          if (g_strcmp0 (name.machine, map[i].machine) == 0)
+            {
+              g_free (platform->architecture);
+              platform->architecture = g_strdup (map[i].arch);
+              platform->variant = g_strdup (map[i].variant);
+              break;
+            }
+        }
+    }
+
+  return platform;
 }
 
 gboolean

@@ -56,6 +56,9 @@ GType          wharf_platform_get_type    (void) G_GNUC_CONST;
 WharfPlatform *wharf_platform_parse       (const char          *text,
                                            GError             **error);
 WharfPlatform *wharf_platform_copy        (const WharfPlatform *platform);
+/* The machine this runs on, in the names manifests use (Go's): linux and
+ * "amd64", "arm64", "arm" with variant "v7"… (amd64 if unknown). */
+WharfPlatform *wharf_platform_new_host    (void);
 void           wharf_platform_free        (WharfPlatform       *platform);
 /* "linux/arm64/v8" */
 char          *wharf_platform_to_string   (const WharfPlatform *platform);

@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <string.h>
-#include <sys/utsname.h>
 
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
@@ -910,46 +909,6 @@ location_display_name (const WharfImageLocation *location)
   return g_strdup (location->path);
 }
 
-/* Host platform, in Go's names as manifests use them. */
-static WharfPlatform *
-host_platform_new (void)
-{
-  static const struct { const char *machine, *arch, *variant; } map[] = {
-    { "x86_64", "amd64", NULL },
-    { "amd64", "amd64", NULL },
-    { "aarch64", "arm64", NULL },
-    { "arm64", "arm64", NULL },
-    { "armv7l", "arm", "v7" },
-    { "armv6l", "arm", "v6" },
-    { "i386", "386", NULL },
-    { "i686", "386", NULL },
-    { "ppc64le", "ppc64le", NULL },
-    { "s390x", "s390x", NULL },
-    { "riscv64", "riscv64", NULL },
-  };
-  WharfPlatform *platform = g_new0 (WharfPlatform, 1);
-  struct utsname name;
-
-  platform->os = g_strdup ("linux");
-  platform->architecture = g_strdup ("amd64");
-
-  if (uname (&name) == 0)
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (map); i++)
-        {
-          if (g_strcmp0 (name.machine, map[i].machine) == 0)
-            {
-              g_free (platform->architecture);
-              platform->architecture = g_strdup (map[i].arch);
-              platform->variant = g_strdup (map[i].variant);
-              break;
-            }
-        }
-    }
-
-  return platform;
-}
-
 static gboolean
 media_type_is_plain_layer (const char *media_type)
 {
@@ -1773,7 +1732,7 @@ choose_platform (Run               *run,
   const WharfDescriptor *entry;
 
   if (wanted == NULL)
-    wanted = host = host_platform_new ();
+    wanted = host = wharf_platform_new_host ();
 
   entry = wharf_manifest_find_platform (index, wanted);
   if (entry == NULL)

@@ -15,7 +15,8 @@
 #include "wharf-details-cache.h"
 
 /* Bumped when the file format changes; older files are then misses. */
-#define SUMMARY_VERSION 1
+/* 2: an index has the size and date of one platform's image. */
+#define SUMMARY_VERSION 2
 
 G_DEFINE_BOXED_TYPE (WharfImageSummary, wharf_image_summary,
                      wharf_image_summary_ref, wharf_image_summary_unref)
@@ -25,7 +26,8 @@ wharf_image_summary_new (const char         *digest,
                          const char         *media_type,
                          gint64              size,
                          GDateTime          *created,
-                         const char * const *platforms)
+                         const char * const *platforms,
+                         const char         *size_platform)
 {
   WharfImageSummary *summary;
 
@@ -41,6 +43,7 @@ wharf_image_summary_new (const char         *digest,
     summary->platforms = g_strdupv ((char **) platforms);
   else
     summary->platforms = g_new0 (char *, 1);
+  summary->size_platform = g_strdup (size_platform);
 
   return summary;
 }
@@ -66,6 +69,7 @@ wharf_image_summary_unref (WharfImageSummary *summary)
   g_free (summary->media_type);
   g_clear_pointer (&summary->created, g_date_time_unref);
   g_strfreev (summary->platforms);
+  g_free (summary->size_platform);
   g_free (summary);
 }
 
@@ -107,6 +111,11 @@ wharf_image_summary_to_json (const WharfImageSummary *summary)
   for (guint i = 0; summary->platforms[i] != NULL; i++)
     json_builder_add_string_value (builder, summary->platforms[i]);
   json_builder_end_array (builder);
+  if (summary->size_platform != NULL)
+    {
+      json_builder_set_member_name (builder, "sizePlatform");
+      json_builder_add_string_value (builder, summary->size_platform);
+    }
   json_builder_end_object (builder);
 
   root = json_builder_get_root (builder);
@@ -135,6 +144,7 @@ wharf_image_summary_new_from_json (const char  *json,
   JsonNode *node;
   const char *digest;
   const char *media_type;
+  const char *size_platform = NULL;
   JsonArray *array;
 
   g_return_val_if_fail (json != NULL, NULL);
@@ -178,9 +188,18 @@ wharf_image_summary_new_from_json (const char  *json,
     }
   g_ptr_array_add (platforms, NULL);
 
+  if (json_object_has_member (object, "sizePlatform"))
+    {
+      node = json_object_get_member (object, "sizePlatform");
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        return set_invalid (error);
+      size_platform = json_node_get_string (node);
+    }
+
   return wharf_image_summary_new (digest, media_type,
                                   json_object_get_int_member_with_default (object, "size", -1),
-                                  created, (const char * const *) platforms->pdata);
+                                  created, (const char * const *) platforms->pdata,
+                                  size_platform);
 }
 
 struct _WharfDetailsCache

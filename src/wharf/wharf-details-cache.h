@@ -13,9 +13,11 @@ G_BEGIN_DECLS
  * WharfImageSummary:
  * @digest: the manifest digest
  * @media_type: the manifest's media type
- * @size: compressed size (config + layers), -1 when unknown (an index)
+ * @size: compressed size (config + layers), -1 when unknown
  * @created: nullable
  * @platforms: short platform names ("amd64", "arm64/v8"), never NULL
+ * @size_platform: nullable; for an index, the short name of the platform
+ *   whose image @size and @created are of (this machine's, else the first)
  *
  * Immutable once made, reference counted, safe to share between threads.
  * Nothing in it is secret: it is what anyone allowed to pull can see.
@@ -28,6 +30,7 @@ typedef struct
   gint64           size;
   GDateTime       *created;
   GStrv            platforms;
+  char            *size_platform;
 } WharfImageSummary;
 
 GType              wharf_image_summary_get_type  (void) G_GNUC_CONST;
@@ -35,7 +38,8 @@ WharfImageSummary *wharf_image_summary_new       (const char         *digest,
                                                   const char         *media_type,
                                                   gint64              size,
                                                   GDateTime          *created,
-                                                  const char * const *platforms);
+                                                  const char * const *platforms,
+                                                  const char         *size_platform);
 WharfImageSummary *wharf_image_summary_ref       (WharfImageSummary  *summary);
 void               wharf_image_summary_unref     (WharfImageSummary  *summary);
 /* "amd64 · arm64/v8", "" when there is none. */

@@ -5,7 +5,6 @@
 
 #include "config.h"
 
-#include <sys/utsname.h>
 
 #include <glib/gi18n.h>
 
@@ -58,43 +57,6 @@ format_keeps_index (WharfTransport format)
 {
   /* A docker-archive holds one image per name; the OCI layout keeps an index. */
   return format == WHARF_TRANSPORT_OCI || format == WHARF_TRANSPORT_OCI_ARCHIVE;
-}
-
-/* The machine we run on, in the names manifests use, to preselect it. */
-static WharfPlatform *
-host_platform_new (void)
-{
-  static const struct { const char *machine, *arch, *variant; } map[] = {
-    { "x86_64", "amd64", NULL },
-    { "aarch64", "arm64", NULL },
-    { "armv7l", "arm", "v7" },
-    { "armv6l", "arm", "v6" },
-    { "i686", "386", NULL },
-    { "ppc64le", "ppc64le", NULL },
-    { "s390x", "s390x", NULL },
-    { "riscv64", "riscv64", NULL },
-  };
-  WharfPlatform *platform = g_new0 (WharfPlatform, 1);
-  struct utsname name;
-
-  platform->os = g_strdup ("linux");
-  platform->architecture = g_strdup ("amd64");
-
-  if (uname (&name) == 0)
-    {
-      for (guint i = 0; i < G_N_ELEMENTS (map); i++)
-        {
-          if (g_str_equal (name.machine, map[i].machine))
-            {
-              g_free (platform->architecture);
-              platform->architecture = g_strdup (map[i].arch);
-              platform->variant = g_strdup (map[i].variant);
-              break;
-            }
-        }
-    }
-
-  return platform;
 }
 
 static void
@@ -186,7 +148,7 @@ static void
 show_platforms (WharfDownloadDialog *self,
                 WharfManifest       *manifest)
 {
-  g_autoptr(WharfPlatform) host = host_platform_new ();
+  g_autoptr(WharfPlatform) host = wharf_platform_new_host ();
   g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
   GPtrArray *entries = wharf_manifest_get_platform_entries (manifest);
   guint preselect = 0;

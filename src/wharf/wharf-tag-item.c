@@ -252,6 +252,14 @@ wharf_tag_item_get_created (WharfTagItem *self)
 }
 
 const char *
+wharf_tag_item_get_size_platform (WharfTagItem *self)
+{
+  g_return_val_if_fail (WHARF_IS_TAG_ITEM (self), NULL);
+
+  return self->summary != NULL ? self->summary->size_platform : NULL;
+}
+
+const char *
 wharf_tag_item_get_platforms (WharfTagItem *self)
 {
   g_return_val_if_fail (WHARF_IS_TAG_ITEM (self), NULL);

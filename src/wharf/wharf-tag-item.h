@@ -45,6 +45,9 @@ const char        *wharf_tag_item_get_media_type    (WharfTagItem *self);
 gint64             wharf_tag_item_get_size          (WharfTagItem *self);
 GDateTime         *wharf_tag_item_get_created       (WharfTagItem *self);
 const char        *wharf_tag_item_get_platforms     (WharfTagItem *self);
+/* For an index: the platform ("amd64") whose image the size and created
+ * date are of; NULL otherwise. */
+const char        *wharf_tag_item_get_size_platform (WharfTagItem *self);
 WharfTagState      wharf_tag_item_get_state         (WharfTagItem *self);
 const char        *wharf_tag_item_get_error_message (WharfTagItem *self);
 const char        *wharf_tag_item_get_shared_with   (WharfTagItem *self);

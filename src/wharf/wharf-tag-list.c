@@ -186,15 +186,40 @@ update_cell (GtkWidget    *cell,
       g_assert_not_reached ();
     }
 
-  /* Known not to exist (an index has no single size): a dash, not a blank
-   * that looks like a missing answer. */
+  /* Known not to exist (an artifact has no date): a dash, not a blank that
+   * looks like a missing answer. */
   set_cell_text (cell, text != NULL && text[0] != '\0' ? text : "—");
 
-  /* Narrow columns cut these short: the whole value on hover. */
+  /* Narrow columns cut these short: the whole value on hover. A multi-arch
+   * image's size and date are those of one platform's image: which one. */
   if (kind == COLUMN_DIGEST)
-    gtk_widget_set_tooltip_text (cell, wharf_tag_item_get_digest (item));
+    {
+      gtk_widget_set_tooltip_text (cell, wharf_tag_item_get_digest (item));
+    }
   else if (kind == COLUMN_PLATFORMS)
-    gtk_widget_set_tooltip_text (cell, text);
+    {
+      gtk_widget_set_tooltip_text (cell, text);
+    }
+  else if (wharf_tag_item_get_size_platform (item) != NULL && text != NULL)
+    {
+      g_autofree char *tooltip = NULL;
+
+      if (kind == COLUMN_SIZE)
+        /* Translators: the size of a multi-arch image's tag; %s is a
+         * platform, such as "amd64". */
+        tooltip = g_strdup_printf (_("Size of the %s image; each platform has its own"),
+                                   wharf_tag_item_get_size_platform (item));
+      else
+        /* Translators: the date of a multi-arch image's tag; %s is a
+         * platform, such as "amd64". */
+        tooltip = g_strdup_printf (_("Date of the %s image; each platform has its own"),
+                                   wharf_tag_item_get_size_platform (item));
+      gtk_widget_set_tooltip_text (cell, tooltip);
+    }
+  else
+    {
+      gtk_widget_set_tooltip_text (cell, NULL);
+    }
 }
 
 static void

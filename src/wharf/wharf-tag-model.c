@@ -284,6 +284,10 @@ typedef struct
   char              *repository;
   WharfManifest     *manifest;
   WharfImageSummary *summary;
+  /* An index: the platform whose image gives its size and date, and that
+   * image's compressed size. */
+  char              *size_platform;
+  gint64             platform_size;
   /* Set when others wait for this fetch of that digest. */
   char              *leading;
 } Fetch;
@@ -298,6 +302,7 @@ fetch_free (Fetch *fetch)
   g_clear_pointer (&fetch->repository, g_free);
   g_clear_pointer (&fetch->manifest, wharf_manifest_unref);
   g_clear_pointer (&fetch->summary, wharf_image_summary_unref);
+  g_clear_pointer (&fetch->size_platform, g_free);
   g_clear_pointer (&fetch->leading, g_free);
   g_free (fetch);
 }
@@ -424,6 +429,25 @@ fetch_finish_summary (Fetch             *fetch,
   fetch_done (fetch, summary, NULL);
 }
 
+/* A step of a fetch failed. For an index, only its platform's size and date
+ * are missing: it shows what it has, uncached, so that they are asked
+ * again next time. */
+static void
+fetch_fail (Fetch        *fetch,
+            const GError *error)
+{
+  if (fetch->size_platform != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_debug ("No size for %s of %s: %s", fetch->size_platform, fetch->summary->digest,
+               error->message);
+      fetch_finish_summary (fetch, fetch->summary, FALSE);
+    }
+  else
+    {
+      fetch_done (fetch, NULL, error);
+    }
+}
+
 static void
 config_spliced_cb (GObject      *object,
                    GAsyncResult *result,
@@ -440,22 +464,31 @@ config_spliced_cb (GObject      *object,
 
   if (g_output_stream_splice_finish (out, result, &error) < 0)
     {
-      fetch_done (fetch, NULL, error);
+      fetch_fail (fetch, error);
       return;
     }
 
   bytes = g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (out));
   if (!(config = wharf_image_config_parse (bytes, &error)))
     {
-      fetch_done (fetch, NULL, error);
+      fetch_fail (fetch, error);
       return;
     }
 
-  platform = platform_short_string (config->os, config->architecture, config->variant);
-  platforms[0] = platform;
-
-  summary = wharf_image_summary_new (fetch->summary->digest, fetch->summary->media_type,
-                                     fetch->summary->size, config->created, platforms);
+  if (fetch->size_platform != NULL)
+    {
+      summary = wharf_image_summary_new (fetch->summary->digest, fetch->summary->media_type,
+                                         fetch->platform_size, config->created,
+                                         (const char * const *) fetch->summary->platforms,
+                                         fetch->size_platform);
+    }
+  else
+    {
+      platform = platform_short_string (config->os, config->architecture, config->variant);
+      platforms[0] = platform;
+      summary = wharf_image_summary_new (fetch->summary->digest, fetch->summary->media_type,
+                                         fetch->summary->size, config->created, platforms, NULL);
+    }
   fetch_finish_summary (fetch, summary, TRUE);
 }
 
@@ -474,7 +507,7 @@ get_config_cb (GObject      *object,
   stream = wharf_client_get_blob_finish (WHARF_CLIENT (object), result, &size, &error);
   if (stream == NULL)
     {
-      fetch_done (fetch, NULL, error);
+      fetch_fail (fetch, error);
       return;
     }
 
@@ -486,7 +519,7 @@ get_config_cb (GObject      *object,
                                _("The configuration of %s is larger than 4 MiB; Wharf "
                                  "refuses it."),
                                fetch->repository);
-      fetch_done (fetch, NULL, too_large);
+      fetch_fail (fetch, too_large);
       return;
     }
 
@@ -499,6 +532,47 @@ get_config_cb (GObject      *object,
                                  G_OUTPUT_STREAM_SPLICE_CLOSE_TARGET),
                                 G_PRIORITY_DEFAULT, cancellable,
                                 config_spliced_cb, g_steal_pointer (&fetch));
+}
+
+/* An index's platform image: its size, then its config for the date. */
+static void
+get_platform_manifest_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  Fetch *fetch = user_data;
+  g_autoptr(WharfRawManifest) raw = NULL;
+  g_autoptr(WharfManifest) manifest = NULL;
+  g_autoptr(GError) error = NULL;
+
+  raw = wharf_client_get_manifest_finish (WHARF_CLIENT (object), result, &error);
+  if (raw != NULL)
+    manifest = wharf_manifest_parse (raw->bytes, raw->media_type, &error);
+  if (manifest != NULL && manifest->kind != WHARF_MANIFEST_KIND_IMAGE)
+    g_set_error (&error, WHARF_ERROR, WHARF_ERROR_MANIFEST_INVALID,
+                 "the entry for %s is no image manifest", fetch->size_platform);
+  if (error != NULL)
+    {
+      fetch_fail (fetch, error);
+      fetch_free (fetch);
+      return;
+    }
+
+  fetch->platform_size = wharf_manifest_get_compressed_size (manifest);
+  if (manifest->config == NULL || manifest->config->digest == NULL)
+    {
+      g_autoptr(WharfImageSummary) summary =
+        wharf_image_summary_new (fetch->summary->digest, fetch->summary->media_type,
+                                 fetch->platform_size, NULL,
+                                 (const char * const *) fetch->summary->platforms,
+                                 fetch->size_platform);
+
+      fetch_finish_summary (fetch, summary, TRUE);
+      fetch_free (fetch);
+      return;
+    }
+  wharf_client_get_blob_async (fetch->client, fetch->repository, manifest->config->digest,
+                               fetch->cancellable, get_config_cb, fetch);
 }
 
 static void
@@ -550,6 +624,8 @@ fetch_from_manifest (Fetch            *fetch,
     case WHARF_MANIFEST_KIND_INDEX:
       {
         GPtrArray *entries = wharf_manifest_get_platform_entries (manifest);
+        g_autoptr(WharfPlatform) host = wharf_platform_new_host ();
+        const WharfDescriptor *chosen = wharf_manifest_find_platform (manifest, host);
 
         for (guint i = 0; i < entries->len; i++)
           {
@@ -560,19 +636,29 @@ fetch_from_manifest (Fetch            *fetch,
           }
         g_ptr_array_add (platforms, NULL);
 
-        /* Sizes and dates belong to each platform's image: the details
-         * pane shows them for the one picked. */
-        summary = wharf_image_summary_new (raw->digest, manifest->media_type, -1, NULL,
-                                           (const char * const *) platforms->pdata);
-        fetch_finish_summary (fetch, summary, TRUE);
-        fetch_free (fetch);
+        /* Each platform's image has its own size and date: the tag shows
+         * those of this machine's platform, else of the first. */
+        if (chosen == NULL && entries->len > 0)
+          chosen = g_ptr_array_index (entries, 0);
+        fetch->summary = wharf_image_summary_new (raw->digest, manifest->media_type, -1, NULL,
+                                                  (const char * const *) platforms->pdata,
+                                                  NULL);
+        if (chosen == NULL || chosen->platform == NULL)
+          {
+            fetch_finish_summary (fetch, fetch->summary, TRUE);
+            fetch_free (fetch);
+            return;
+          }
+        fetch->size_platform = wharf_platform_to_short_string (chosen->platform);
+        wharf_client_get_manifest_async (fetch->client, fetch->repository, chosen->digest,
+                                         fetch->cancellable, get_platform_manifest_cb, fetch);
         return;
       }
 
     case WHARF_MANIFEST_KIND_IMAGE:
       fetch->summary = wharf_image_summary_new (raw->digest, manifest->media_type,
                                                 wharf_manifest_get_compressed_size (manifest),
-                                                NULL, NULL);
+                                                NULL, NULL, NULL);
       if (manifest->config == NULL || manifest->config->digest == NULL)
         {
           fetch_finish_summary (fetch, fetch->summary, TRUE);
@@ -592,7 +678,7 @@ fetch_from_manifest (Fetch            *fetch,
         const char *names[2] = { platform, NULL };
 
         summary = wharf_image_summary_new (raw->digest, manifest->media_type, -1,
-                                           config != NULL ? config->created : NULL, names);
+                                           config != NULL ? config->created : NULL, names, NULL);
         fetch_finish_summary (fetch, summary, TRUE);
         fetch_free (fetch);
         return;
@@ -603,7 +689,7 @@ fetch_from_manifest (Fetch            *fetch,
       /* An artifact: say what it is and nothing more. */
       summary = wharf_image_summary_new (raw->digest, raw->media_type,
                                          wharf_manifest_get_compressed_size (manifest),
-                                         NULL, NULL);
+                                         NULL, NULL, NULL);
       fetch_finish_summary (fetch, summary, TRUE);
       fetch_free (fetch);
       return;
