@@ -162,8 +162,9 @@ rows_caught_up (gpointer data)
   return g_list_model_get_n_items (view_model) == n_shown (list);
 }
 
-/* The rows on screen show the filtered repositories: the row widgets that
- * showed others were given the new ones, and none is left over. */
+/* The row widgets show the filtered repositories: those that showed others
+ * were given the new ones (the rows out of view in the turn after a frame),
+ * and none is left over. */
 static void
 assert_rows_match (WharfRepositoryList *list,
                    const char          *needle)
@@ -172,6 +173,7 @@ assert_rows_match (WharfRepositoryList *list,
 
   g_assert_true (wharf_test_ui_wait_for (rows_caught_up, list));
   wait_for_frames (GTK_WIDGET (list));
+  wharf_test_ui_drain ();
   texts = row_texts (list);
   /* GTK 4.8 keeps widgets for 200 rows and a few more around them. */
   if (n_shown (list) <= 200)
@@ -180,6 +182,29 @@ assert_rows_match (WharfRepositoryList *list,
     g_assert_cmpuint (texts->len, >=, 200);
   for (guint i = 0; i < texts->len; i++)
     g_assert_nonnull (strstr (texts->pdata[i], needle));
+}
+
+/* Right after a keystroke, before the main loop turns: the rows in view
+ * (mapped) already show matching repositories, at least one of them. */
+static void
+assert_rows_in_view_match (WharfRepositoryList *list,
+                           const char          *needle)
+{
+  g_autoptr(GPtrArray) inscriptions = wharf_test_ui_find_all (wharf_repository_list_get_list_view (list),
+                                                              GTK_TYPE_INSCRIPTION);
+  guint n_mapped = 0;
+
+  for (guint i = 0; i < inscriptions->len; i++)
+    {
+      const char *text = gtk_inscription_get_text (inscriptions->pdata[i]);
+
+      if (!gtk_widget_get_mapped (inscriptions->pdata[i]))
+        continue;
+      n_mapped++;
+      g_assert_nonnull (text);
+      g_assert_nonnull (strstr (text, needle));
+    }
+  g_assert_cmpuint (n_mapped, >, 0);
 }
 
 /* Right after a keystroke that narrowed the list, before the main loop
@@ -539,6 +564,18 @@ test_browse_plain (void)
   g_assert_true (wharf_test_ui_wait_for (filter_done, list));
   g_assert_cmpuint (n_shown (list),
                     ==, 304);
+  assert_rows_match (list, "");
+
+  /* The rows in view show a keystroke's result at once; the rows GTK keeps
+   * out of view follow after the frame. */
+  wharf_repository_list_set_search_text (list, "repo001");
+  assert_rows_in_view_match (list, "repo001");
+  g_assert_true (wharf_test_ui_wait_for (filter_done, list));
+  g_assert_cmpuint (n_shown (list),
+                    ==, 100);
+  assert_rows_match (list, "repo001");
+  wharf_repository_list_set_search_text (list, "");
+  g_assert_true (wharf_test_ui_wait_for (filter_done, list));
   assert_rows_match (list, "");
 
   /* The selection follows the open repository as the filter moves it. */

@@ -44,11 +44,13 @@ struct _WharfRepositoryList
    * of rebuilding them: see wharf-row-model.h. */
   WharfRowModel        *rows;
   GtkSingleSelection   *selection;
-  /* Row boxes mapped since the last frame: those still mapped after it
-   * are in view and ask for their tag counts. */
-  GPtrArray            *rows_to_count;
-  GdkFrameClock        *count_clock;
-  gulong                count_handler;
+  /* Row boxes to see to after the next frame (see RowState), and those
+   * whose frame has been painted. */
+  GPtrArray            *rows_before_frame;
+  GPtrArray            *rows_after_frame;
+  GdkFrameClock        *paint_clock;
+  gulong                paint_handler;
+  guint                 rows_after_frame_id;
 
   /* Lower case: repository names are, by their grammar. */
   char                 *search_text;
@@ -627,9 +629,16 @@ item_empty_cb (WharfRepositoryItem *item,
 /* What a row's box shows, kept on the box. */
 typedef struct
 {
+  /* The repository of the row (NULL: a spare, see wharf-row-model.h), and
+   * the one its widgets show. They differ while the row is out of view:
+   * GTK 4.8 keeps widgets for up to 200 rows, most out of view, and a
+   * keystroke in the filter changes what they all show. Those out of view
+   * are brought up to date after the frame that shows the rows in view, or
+   * when they come into view, whichever is first. */
   WharfRepositoryItem *item;
-  gulong               empty_handler;
-  gboolean             to_count;   /* in rows_to_count */
+  WharfRepositoryItem *shown;
+  gulong               empty_handler;   /* on @shown */
+  gboolean             after_frame;     /* in rows_after_frame */
 } RowState;
 
 static GQuark
@@ -642,13 +651,26 @@ row_state_quark (void)
   return quark;
 }
 
-/* The box stops showing its repository. */
+static RowState *
+row_state (GtkWidget *box)
+{
+  return g_object_get_qdata (G_OBJECT (box), row_state_quark ());
+}
+
+static void
+row_state_clear_shown (RowState *state)
+{
+  if (state->shown != NULL)
+    g_signal_handler_disconnect (state->shown, state->empty_handler);
+  state->empty_handler = 0;
+  g_clear_object (&state->shown);
+}
+
+/* The box shows no repository. */
 static void
 row_state_clear (RowState *state)
 {
-  if (state->item != NULL)
-    g_signal_handler_disconnect (state->item, state->empty_handler);
-  state->empty_handler = 0;
+  row_state_clear_shown (state);
   g_clear_object (&state->item);
 }
 
@@ -659,50 +681,94 @@ row_state_free (RowState *state)
   g_free (state);
 }
 
+/* Puts the row's repository on its widgets. */
 static void
-count_rows_in_view_cb (GdkFrameClock       *clock,
-                       WharfRepositoryList *self)
+show_row (GtkWidget *box)
 {
-  g_autoptr(GPtrArray) boxes = g_steal_pointer (&self->rows_to_count);
+  RowState *state = row_state (box);
+  GtkWidget *name = gtk_widget_get_first_child (box);
+  const char *text;
 
-  g_clear_signal_handler (&self->count_handler, self->count_clock);
-  g_clear_object (&self->count_clock);
-  self->rows_to_count = g_ptr_array_new_with_free_func (g_object_unref);
+  if (state->shown == state->item)
+    return;
 
-  /* The newest request is served first: ask from the bottom row up, so
-   * that the top row's count comes first. */
+  row_state_clear_shown (state);
+  text = state->item != NULL ? wharf_repository_item_get_name (state->item) : NULL;
+  gtk_inscription_set_text (GTK_INSCRIPTION (name), text);
+  if (state->item == NULL)
+    return;
+
+  /* GtkInscription of GTK 4.8 does not give screen readers its text. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (name),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                  -1);
+  show_empty (box, wharf_repository_item_get_empty (state->item));
+  state->shown = g_object_ref (state->item);
+  state->empty_handler = g_signal_connect (state->shown, "notify::empty",
+                                           G_CALLBACK (item_empty_cb), box);
+}
+
+/* After a frame: rows out of view are brought up to date, and those still
+ * mapped, so in view, ask for their tag counts (newest first: from the
+ * bottom row up, so that the top row's count comes first). */
+static gboolean
+rows_after_frame_cb (gpointer user_data)
+{
+  WharfRepositoryList *self = user_data;
+  g_autoptr(GPtrArray) boxes = g_steal_pointer (&self->rows_after_frame);
+
+  self->rows_after_frame_id = 0;
+  self->rows_after_frame = g_ptr_array_new_with_free_func (g_object_unref);
+
   for (guint i = boxes->len; i > 0; i--)
     {
       GtkWidget *box = boxes->pdata[i - 1];
-      RowState *state = g_object_get_qdata (G_OBJECT (box), row_state_quark ());
+      RowState *state = row_state (box);
 
-      state->to_count = FALSE;
+      state->after_frame = FALSE;
+      show_row (box);
       if (state->item != NULL && gtk_widget_get_mapped (box))
         wharf_repository_model_request_tag_count (self->model, state->item);
     }
+
+  return G_SOURCE_REMOVE;
 }
 
-/* Tag counts are asked for the rows in view. GTK 4.8 keeps widgets for up
- * to 200 rows, and maps each new one until its first layout hides it if it
- * is out of view: so a row that is mapped, or shows another repository
- * while mapped, asks only if it is still mapped after the next frame. */
 static void
-count_when_in_view (WharfRepositoryList *self,
-                    GtkWidget           *box)
+frame_painted_cb (GdkFrameClock       *clock,
+                  WharfRepositoryList *self)
 {
-  RowState *state = g_object_get_qdata (G_OBJECT (box), row_state_quark ());
+  g_clear_signal_handler (&self->paint_handler, self->paint_clock);
+  g_clear_object (&self->paint_clock);
+
+  /* Seen to in the next main-loop turn, not in the frame's. */
+  g_ptr_array_extend_and_steal (self->rows_after_frame,
+                                g_steal_pointer (&self->rows_before_frame));
+  self->rows_before_frame = g_ptr_array_new_with_free_func (g_object_unref);
+  if (self->rows_after_frame_id == 0)
+    self->rows_after_frame_id = g_idle_add (rows_after_frame_cb, self);
+}
+
+/* GTK 4.8 also maps each new row until its first layout hides it if it is
+ * out of view: whether a row is in view is known after the next frame. */
+static void
+after_next_frame (WharfRepositoryList *self,
+                  GtkWidget           *box)
+{
+  RowState *state = row_state (box);
   GdkFrameClock *clock = gtk_widget_get_frame_clock (box);
 
-  if (state->to_count || clock == NULL)
+  /* Not realized: it is seen to when it is mapped. */
+  if (state->after_frame || clock == NULL)
     return;
 
-  state->to_count = TRUE;
-  g_ptr_array_add (self->rows_to_count, g_object_ref (box));
-  if (self->count_handler == 0)
+  state->after_frame = TRUE;
+  g_ptr_array_add (self->rows_before_frame, g_object_ref (box));
+  if (self->paint_handler == 0)
     {
-      self->count_clock = g_object_ref (clock);
-      self->count_handler = g_signal_connect (clock, "after-paint",
-                                              G_CALLBACK (count_rows_in_view_cb), self);
+      self->paint_clock = g_object_ref (clock);
+      self->paint_handler = g_signal_connect (clock, "after-paint",
+                                              G_CALLBACK (frame_painted_cb), self);
       gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
     }
 }
@@ -711,11 +777,13 @@ static void
 row_mapped_cb (WharfRepositoryList *self,
                GtkWidget           *box)
 {
-  count_when_in_view (self, box);
+  show_row (box);
+  after_next_frame (self, box);
 }
 
-/* Shows @list_item's repository in its row widget: on bind, and again
- * whenever the filter puts another repository at the row's place. A spare
+/* The repository of @list_item's row: on bind, and again whenever the
+ * filter puts another repository at the row's place. A row in view shows
+ * it at once; one out of view after the next frame (see RowState). A spare
  * row past the end of the list (wharf-row-model.h) shows nothing: its row
  * widget is hidden, so it takes no room, no focus and no place in the
  * accessibility tree. */
@@ -726,30 +794,16 @@ show_repository (WharfRepositoryList *self,
   WharfRepositoryItem *item = wharf_row_get_item (gtk_list_item_get_item (list_item));
   GtkWidget *box = gtk_list_item_get_child (list_item);
   GtkWidget *row_widget = gtk_widget_get_parent (box);
-  GtkWidget *name = gtk_widget_get_first_child (box);
-  RowState *state = g_object_get_qdata (G_OBJECT (box), row_state_quark ());
-  const char *text = item != NULL ? wharf_repository_item_get_name (item) : NULL;
+  RowState *state = row_state (box);
 
   gtk_widget_set_visible (row_widget != NULL ? row_widget : box, item != NULL);
   if (state->item == item)
     return;
 
-  row_state_clear (state);
-  gtk_inscription_set_text (GTK_INSCRIPTION (name), text);
-  if (item == NULL)
-    return;
-
-  /* GtkInscription of GTK 4.8 does not give screen readers its text. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (name),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-                                  -1);
-  show_empty (box, wharf_repository_item_get_empty (item));
-  state->item = g_object_ref (item);
-  state->empty_handler = g_signal_connect (item, "notify::empty", G_CALLBACK (item_empty_cb),
-                                           box);
-
+  g_set_object (&state->item, item);
   if (gtk_widget_get_mapped (box))
-    count_when_in_view (self, box);
+    show_row (box);
+  after_next_frame (self, box);
 }
 
 static void
@@ -803,7 +857,7 @@ unbind_row_cb (WharfRepositoryList      *self,
 
   g_signal_handlers_disconnect_by_func (gtk_list_item_get_item (list_item), row_item_cb,
                                         list_item);
-  row_state_clear (g_object_get_qdata (G_OBJECT (box), row_state_quark ()));
+  row_state_clear (row_state (box));
 }
 
 static void
@@ -917,9 +971,11 @@ wharf_repository_list_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WHARF_TYPE_REPOSITORY_LIST);
 
-  g_clear_signal_handler (&self->count_handler, self->count_clock);
-  g_clear_object (&self->count_clock);
-  g_clear_pointer (&self->rows_to_count, g_ptr_array_unref);
+  g_clear_signal_handler (&self->paint_handler, self->paint_clock);
+  g_clear_object (&self->paint_clock);
+  g_clear_handle_id (&self->rows_after_frame_id, g_source_remove);
+  g_clear_pointer (&self->rows_before_frame, g_ptr_array_unref);
+  g_clear_pointer (&self->rows_after_frame, g_ptr_array_unref);
   g_clear_object (&self->registry);
   g_clear_object (&self->selection);
   g_clear_object (&self->rows);
@@ -1109,7 +1165,8 @@ wharf_repository_list_init (WharfRepositoryList *self)
 
   self->cancellable = g_cancellable_new ();
   self->search_text = g_strdup ("");
-  self->rows_to_count = g_ptr_array_new_with_free_func (g_object_unref);
+  self->rows_before_frame = g_ptr_array_new_with_free_func (g_object_unref);
+  self->rows_after_frame = g_ptr_array_new_with_free_func (g_object_unref);
 
   self->model = wharf_repository_model_new ();
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
