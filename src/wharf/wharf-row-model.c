@@ -9,20 +9,23 @@
 
 /* GtkListView of GTK 4.8 keeps a widget for each of the first 200 rows
  * around its anchor; below that, each new row costs a widget (about
- * 0.4 ms here). Growth there comes GROW_STEP rows per main-loop turn, so a
- * keystroke that brings back 180 rows paints its first rows in its own
- * frame and makes the rest in the next turns; and a list that already
- * fills a screen (SCREENFUL rows) grows only in those later turns.
+ * 0.4 ms here) and its first layout in the next frame. Growth there comes
+ * GROW_STEP rows per step, a step about every frame (STEP_MS: the model
+ * knows no frame clock), so a keystroke that brings back 180 rows paints
+ * its first rows in its own frame and lays out the rest a few at a time in
+ * the next ones; and a list that already fills a screen (SCREENFUL rows)
+ * grows only in those later steps.
  *
  * Letting a row go costs its widget too (about 30 µs each here): a
  * keystroke that narrows 299 rows to 20 would destroy 180 of them. So rows
  * past the model's end that someone holds (the view's widgets) stay as
- * spares, showing nothing, and go TRIM_STEP per later turn; a list that
+ * spares, showing nothing, and go TRIM_STEP per later step; a list that
  * grows again meanwhile shows its items in them. */
 #define VIEW_WIDGETS 200
 #define GROW_STEP    10
 #define SCREENFUL    50
 #define TRIM_STEP    50
+#define STEP_MS      16
 
 struct _WharfRow
 {
@@ -50,7 +53,7 @@ struct _WharfRowModel
 
   GListModel *model;
   /* position → the WharfRow someone holds, or NULL; no references. Its
-   * length is the number of rows, which may trail the model's by GROW_STEP
+   * length is the number of rows, which may trail the model's for a few
    * steps while it grows, or run past it by spares while it shrinks. */
   GPtrArray  *rows;
   guint       settle_id;
@@ -208,12 +211,12 @@ detach_rows (WharfRowModel *self,
     }
 }
 
-/* How long the list should be in this turn, on its way to @n_model rows.
+/* How long the list should be in this step, on its way to @n_model rows.
  * @changing: the model has just changed (a keystroke): a list that fills
- * the screen can wait for the next turn to grow, unless growing is cheap
+ * the screen can wait for the next step to grow, unless growing is cheap
  * (the view makes no widgets past its 200); and a list that shrinks keeps
- * every spare someone holds, up to VIEW_WIDGETS of them. In later turns
- * TRIM_STEP of those go per turn. Rows nobody holds cost the view nothing
+ * every spare someone holds, up to VIEW_WIDGETS of them. In later steps
+ * TRIM_STEP of those go per step. Rows nobody holds cost the view nothing
  * and go at once. */
 static guint
 next_length (WharfRowModel *self,
@@ -269,12 +272,13 @@ set_length (WharfRowModel *self,
   /* After the emission: a handler may have changed the model again. */
   n_model = g_list_model_get_n_items (self->model);
   if (self->rows->len != n_model && self->settle_id == 0)
-    self->settle_id = g_idle_add (settle_cb, self);
+    self->settle_id = g_timeout_add_full (G_PRIORITY_DEFAULT_IDLE, STEP_MS, settle_cb, self,
+                                          NULL);
   else if (self->rows->len == n_model)
     g_clear_handle_id (&self->settle_id, g_source_remove);
 }
 
-/* A later turn: the tail grows, or spares go, by a step. */
+/* A later step: the tail grows, or spares go. */
 static gboolean
 settle_cb (gpointer user_data)
 {

@@ -33,15 +33,15 @@ G_DECLARE_FINAL_TYPE (WharfRowModel, wharf_row_model, WHARF, ROW_MODEL, GObject)
  *
  * So items-changed only ever grows or shrinks the tail, and "item" of every
  * row that someone holds is updated before it is emitted. Below the view's
- * 200 widgets the tail grows by 10 rows per main-loop turn (and a list of
- * 50 rows or more only in later turns), so the length may trail the wrapped
- * model's for a few turns.
+ * 200 widgets the tail grows by 10 rows a step, a step about every frame
+ * (16 ms; a list of 50 rows or more only in later steps), so the length
+ * may trail the wrapped model's for a few steps.
  *
  * Destroying row widgets costs as much: when the wrapped model shrinks,
  * the rows past its end that someone holds (the view's row widgets) stay,
- * as spares whose item is NULL, and go 50 per main-loop turn; a model that
- * grows again meanwhile shows its items in them first. So the length may
- * also run past the wrapped model's for a few turns, by at most 200 rows.
+ * as spares whose item is NULL, and go 50 a step; a model that grows again
+ * meanwhile shows its items in them first. So the length may also run past
+ * the wrapped model's for a few steps, by at most 200 rows.
  * A view shows a spare as nothing: it hides the row widget.
  *
  * The model keeps no row alive: rows nobody holds are made again on
