@@ -828,6 +828,50 @@ test_tag_details (void)
   remove_tree (dir);
 }
 
+/* An index whose platform image cannot be fetched (here: deleted) still
+ * shows its platforms, without size or date, and is not cached that way. */
+static void
+test_tag_index_platform_missing (void)
+{
+  g_autoptr(WharfTestRegistry) reg = wharf_test_registry_start (WHARF_TEST_REGISTRY_PLAIN);
+  g_autoptr(WharfClient) client = NULL;
+  g_autofree char *dir = make_temp_dir ();
+  g_autoptr(WharfDetailsCache) cache = wharf_details_cache_new (dir);
+  g_autoptr(WharfTagModel) model = wharf_tag_model_new (cache);
+  g_autoptr(WharfManifest) index = NULL;
+  g_autoptr(WharfPlatform) host = wharf_platform_new_host ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *index_digest = NULL;
+  const char *platforms[] = { "linux/amd64", "linux/arm64/v8", NULL };
+  const WharfDescriptor *entry;
+  WharfTagItem *multi;
+
+  index_digest = wharf_test_registry_push_index (reg, "team/app", "multi", platforms, FALSE);
+  client = client_for_address (wharf_test_registry_get_address (reg), NULL, NULL);
+  index = wharf_client_fetch_manifest_sync (client, "team/app", index_digest, NULL, &error);
+  g_assert_no_error (error);
+  entry = wharf_manifest_find_platform (index, host);
+  if (entry == NULL)
+    entry = g_ptr_array_index (wharf_manifest_get_platform_entries (index), 0);
+  wharf_test_registry_delete_manifest (reg, "team/app", entry->digest);
+
+  wharf_tag_model_load (model, client, "team/app");
+  g_assert_true (wait_for (tag_model_idle, model));
+  watch_all (model);
+  g_assert_true (wait_for (tag_model_idle, model));
+
+  multi = find_tag (model, "multi");
+  g_assert_cmpint (wharf_tag_item_get_state (multi), ==, WHARF_TAG_STATE_LOADED);
+  g_assert_cmpstr (wharf_tag_item_get_digest (multi), ==, index_digest);
+  g_assert_cmpstr (wharf_tag_item_get_platforms (multi), ==, "amd64 · arm64/v8");
+  g_assert_cmpint (wharf_tag_item_get_size (multi), ==, -1);
+  g_assert_null (wharf_tag_item_get_created (multi));
+  g_assert_null (wharf_tag_item_get_size_platform (multi));
+  g_assert_null (wharf_details_cache_peek (cache, index_digest));
+
+  remove_tree (dir);
+}
+
 static void
 test_tag_refresh (void)
 {
@@ -908,6 +952,7 @@ main (int   argc,
   g_test_add_func ("/models/repositories/count-all", test_repository_count_all);
   g_test_add_func ("/models/repositories/errors", test_repository_errors);
   g_test_add_func ("/models/tags/details", test_tag_details);
+  g_test_add_func ("/models/tags/index-platform-missing", test_tag_index_platform_missing);
   g_test_add_func ("/models/tags/refresh", test_tag_refresh);
 
   return g_test_run ();

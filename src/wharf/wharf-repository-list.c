@@ -638,7 +638,7 @@ typedef struct
   WharfRepositoryItem *item;
   WharfRepositoryItem *shown;
   gulong               empty_handler;   /* on @shown */
-  gboolean             after_frame;     /* in rows_after_frame */
+  gboolean             after_frame;     /* queued for after the next frame */
 } RowState;
 
 static GQuark
