@@ -960,6 +960,71 @@ test_browse_token (void)
   wharf_test_ui_destroy_app_windows (app);
 }
 
+static gboolean
+tags_quiet (gpointer data)
+{
+  WharfTagModel *model = data;
+
+  return !wharf_tag_model_get_loading (model) && wharf_tag_model_get_n_fetching (model) == 0;
+}
+
+/* Details are fetched for the tags in view, not for every row GTK keeps a
+ * widget for (up to 200, most out of view). */
+static void
+test_browse_many_tags (void)
+{
+  g_autoptr(WharfTestRegistry) reg = wharf_test_registry_start (WHARF_TEST_REGISTRY_PLAIN);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *digest = NULL;
+  WharfWindow *window;
+  WharfTagList *tags;
+  WharfTagModel *model;
+  TagWait tag_wait;
+  guint n_loaded = 0;
+
+  g_test_summary ("A repository with 120 tags: only those in view are fetched.");
+
+  digest = wharf_test_registry_push_image (reg, "apps/many", "t000", 1, 64, "linux/amd64", TRUE);
+  for (guint i = 1; i < 120; i++)
+    {
+      g_autofree char *tag = g_strdup_printf ("t%03u", i);
+
+      wharf_test_registry_tag (reg, "apps/many", digest, tag);
+    }
+
+  window = present_main_window ();
+  g_assert_true (wharf_window_select_registry (window, wharf_test_registry_get_address (reg),
+                                               &error));
+  g_assert_no_error (error);
+  tags = wharf_window_get_tag_list (window);
+  model = wharf_tag_list_get_model (tags);
+  open_repository (window, "apps/many");
+  wait_for_frames (GTK_WIDGET (window));
+  tag_wait.list = tags;
+  tag_wait.tag = "t000";
+  g_assert_true (wharf_test_ui_wait_for (tag_loaded, &tag_wait));
+  wait_for_frames (GTK_WIDGET (window));
+  wharf_test_ui_drain ();
+  g_assert_true (wharf_test_ui_wait_for (tags_quiet, model));
+
+  /* Sorted by name, t119 is far below the fold, though GTK keeps a row
+   * widget for it. */
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (model)), ==, 120);
+  g_assert_nonnull (find_text (tags, "t000"));
+  g_assert_cmpint (wharf_tag_item_get_state (wharf_tag_model_find (model, "t119", NULL)),
+                   ==, WHARF_TAG_STATE_NEW);
+  for (guint i = 0; i < 120; i++)
+    {
+      g_autoptr(WharfTagItem) item = g_list_model_get_item (G_LIST_MODEL (model), i);
+
+      n_loaded += wharf_tag_item_get_state (item) == WHARF_TAG_STATE_LOADED;
+    }
+  g_assert_cmpuint (n_loaded, >, 0);
+  g_assert_cmpuint (n_loaded, <, 100);
+
+  wharf_test_ui_destroy_app_windows (app);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -974,6 +1039,7 @@ main (int   argc,
   wharf_test_ui_add ("/wharf/browse/unreachable", test_browse_unreachable);
   wharf_test_ui_add ("/wharf/browse/sign-in", test_browse_sign_in);
   wharf_test_ui_add ("/wharf/browse/token", test_browse_token);
+  wharf_test_ui_add ("/wharf/browse/many-tags", test_browse_many_tags);
 
   ret = g_test_run ();
 

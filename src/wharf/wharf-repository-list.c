@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 
 #include "wharf-repository-list.h"
+#include "wharf-frame-queue.h"
 #include "wharf-row-model.h"
 
 struct _WharfRepositoryList
@@ -44,13 +45,8 @@ struct _WharfRepositoryList
    * of rebuilding them: see wharf-row-model.h. */
   WharfRowModel        *rows;
   GtkSingleSelection   *selection;
-  /* Row boxes to see to after the next frame (see RowState), and those
-   * whose frame has been painted. */
-  GPtrArray            *rows_before_frame;
-  GPtrArray            *rows_after_frame;
-  GdkFrameClock        *paint_clock;
-  gulong                paint_handler;
-  guint                 rows_after_frame_id;
+  /* Row boxes to see to after the next frame (see RowState). */
+  WharfFrameQueue      *after_frame;
 
   /* Lower case: repository names are, by their grammar. */
   char                 *search_text;
@@ -638,7 +634,6 @@ typedef struct
   WharfRepositoryItem *item;
   WharfRepositoryItem *shown;
   gulong               empty_handler;   /* on @shown */
-  gboolean             after_frame;     /* queued for after the next frame */
 } RowState;
 
 static GQuark
@@ -709,68 +704,19 @@ show_row (GtkWidget *box)
 }
 
 /* After a frame: rows out of view are brought up to date, and those still
- * mapped, so in view, ask for their tag counts (newest first: from the
- * bottom row up, so that the top row's count comes first). */
-static gboolean
-rows_after_frame_cb (gpointer user_data)
+ * mapped, so in view, ask for their tag counts (the newest request is
+ * served first, and the queue sees to the bottom row first, so the top
+ * row's count comes first). */
+static void
+row_after_frame_cb (GtkWidget *box,
+                    gpointer   user_data)
 {
   WharfRepositoryList *self = user_data;
-  g_autoptr(GPtrArray) boxes = g_steal_pointer (&self->rows_after_frame);
-
-  self->rows_after_frame_id = 0;
-  self->rows_after_frame = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = boxes->len; i > 0; i--)
-    {
-      GtkWidget *box = boxes->pdata[i - 1];
-      RowState *state = row_state (box);
-
-      state->after_frame = FALSE;
-      show_row (box);
-      if (state->item != NULL && gtk_widget_get_mapped (box))
-        wharf_repository_model_request_tag_count (self->model, state->item);
-    }
-
-  return G_SOURCE_REMOVE;
-}
-
-static void
-frame_painted_cb (GdkFrameClock       *clock,
-                  WharfRepositoryList *self)
-{
-  g_clear_signal_handler (&self->paint_handler, self->paint_clock);
-  g_clear_object (&self->paint_clock);
-
-  /* Seen to in the next main-loop turn, not in the frame's. */
-  g_ptr_array_extend_and_steal (self->rows_after_frame,
-                                g_steal_pointer (&self->rows_before_frame));
-  self->rows_before_frame = g_ptr_array_new_with_free_func (g_object_unref);
-  if (self->rows_after_frame_id == 0)
-    self->rows_after_frame_id = g_idle_add (rows_after_frame_cb, self);
-}
-
-/* GTK 4.8 also maps each new row until its first layout hides it if it is
- * out of view: whether a row is in view is known after the next frame. */
-static void
-after_next_frame (WharfRepositoryList *self,
-                  GtkWidget           *box)
-{
   RowState *state = row_state (box);
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (box);
 
-  /* Not realized: it is seen to when it is mapped. */
-  if (state->after_frame || clock == NULL)
-    return;
-
-  state->after_frame = TRUE;
-  g_ptr_array_add (self->rows_before_frame, g_object_ref (box));
-  if (self->paint_handler == 0)
-    {
-      self->paint_clock = g_object_ref (clock);
-      self->paint_handler = g_signal_connect (clock, "after-paint",
-                                              G_CALLBACK (frame_painted_cb), self);
-      gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_PAINT);
-    }
+  show_row (box);
+  if (state->item != NULL && gtk_widget_get_mapped (box))
+    wharf_repository_model_request_tag_count (self->model, state->item);
 }
 
 static void
@@ -778,7 +724,7 @@ row_mapped_cb (WharfRepositoryList *self,
                GtkWidget           *box)
 {
   show_row (box);
-  after_next_frame (self, box);
+  wharf_frame_queue_add (self->after_frame, box);
 }
 
 /* The repository of @list_item's row: on bind, and again whenever the
@@ -803,7 +749,7 @@ show_repository (WharfRepositoryList *self,
   g_set_object (&state->item, item);
   if (gtk_widget_get_mapped (box))
     show_row (box);
-  after_next_frame (self, box);
+  wharf_frame_queue_add (self->after_frame, box);
 }
 
 static void
@@ -971,11 +917,7 @@ wharf_repository_list_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WHARF_TYPE_REPOSITORY_LIST);
 
-  g_clear_signal_handler (&self->paint_handler, self->paint_clock);
-  g_clear_object (&self->paint_clock);
-  g_clear_handle_id (&self->rows_after_frame_id, g_source_remove);
-  g_clear_pointer (&self->rows_before_frame, g_ptr_array_unref);
-  g_clear_pointer (&self->rows_after_frame, g_ptr_array_unref);
+  g_clear_pointer (&self->after_frame, wharf_frame_queue_free);
   g_clear_object (&self->registry);
   g_clear_object (&self->selection);
   g_clear_object (&self->rows);
@@ -1165,8 +1107,7 @@ wharf_repository_list_init (WharfRepositoryList *self)
 
   self->cancellable = g_cancellable_new ();
   self->search_text = g_strdup ("");
-  self->rows_before_frame = g_ptr_array_new_with_free_func (g_object_unref);
-  self->rows_after_frame = g_ptr_array_new_with_free_func (g_object_unref);
+  self->after_frame = wharf_frame_queue_new (row_after_frame_cb, self);
 
   self->model = wharf_repository_model_new ();
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);

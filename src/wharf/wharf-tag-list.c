@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "wharf-tag-list.h"
+#include "wharf-frame-queue.h"
 
 /* Details arriving while the list is sorted by one of theirs re-sort it,
  * at most this often, so rows do not jump with every answer. */
@@ -33,6 +34,9 @@ struct _WharfTagList
   GtkWidget          *tls_button;
   GtkWidget          *retry_button;
   GtkColumnView      *column_view;
+  /* Tag cells to check after the next frame: those in view then want
+   * their details. */
+  WharfFrameQueue    *in_view;
 
   WharfDetailsCache  *cache;
   WharfTagModel      *model;
@@ -230,6 +234,54 @@ item_notify_cb (WharfTagItem *item,
   update_cell (cell, item);
 }
 
+/* Details are fetched for the rows in view. GTK 4.8 binds up to 200 rows,
+ * most out of view: a tag cell watches its tag when it is still mapped
+ * after a frame (see wharf-frame-queue.h), and stops when it is unmapped
+ * (scrolled out of view) or unbound. "wharf-watched" is the tag it
+ * watches. */
+static void
+stop_watching (WharfTagList *self,
+               GtkWidget    *cell)
+{
+  WharfTagItem *watched = g_object_get_data (G_OBJECT (cell), "wharf-watched");
+
+  if (watched == NULL)
+    return;
+  wharf_tag_model_unwatch (self->model, watched);
+  g_object_set_data (G_OBJECT (cell), "wharf-watched", NULL);
+}
+
+static void
+cell_after_frame_cb (GtkWidget *cell,
+                     gpointer   user_data)
+{
+  WharfTagList *self = user_data;
+  WharfTagItem *item = g_object_get_data (G_OBJECT (cell), "wharf-tag-item");
+
+  if (item == NULL || !gtk_widget_get_mapped (cell)
+      || g_object_get_data (G_OBJECT (cell), "wharf-watched") == item)
+    return;
+
+  stop_watching (self, cell);
+  wharf_tag_model_watch (self->model, item);
+  g_object_set_data_full (G_OBJECT (cell), "wharf-watched", g_object_ref (item),
+                          g_object_unref);
+}
+
+static void
+tag_cell_mapped_cb (WharfTagList *self,
+                    GtkWidget    *cell)
+{
+  wharf_frame_queue_add (self->in_view, cell);
+}
+
+static void
+tag_cell_unmapped_cb (WharfTagList *self,
+                      GtkWidget    *cell)
+{
+  stop_watching (self, cell);
+}
+
 static void
 setup_cell_cb (GtkSignalListItemFactory *factory,
                GtkListItem              *list_item,
@@ -256,6 +308,12 @@ setup_cell_cb (GtkSignalListItemFactory *factory,
       gtk_box_append (GTK_BOX (cell), link);
       gtk_box_append (GTK_BOX (cell), name);
       gtk_box_append (GTK_BOX (cell), warning);
+      g_signal_connect_object (cell, "map", G_CALLBACK (tag_cell_mapped_cb),
+                               g_object_get_data (G_OBJECT (factory), "wharf-tag-list"),
+                               G_CONNECT_SWAPPED);
+      g_signal_connect_object (cell, "unmap", G_CALLBACK (tag_cell_unmapped_cb),
+                               g_object_get_data (G_OBJECT (factory), "wharf-tag-list"),
+                               G_CONNECT_SWAPPED);
     }
   else
     {
@@ -301,7 +359,7 @@ bind_cell_cb (GtkSignalListItemFactory *factory,
 
   /* One column stands for the row: a row in view wants its details. */
   if (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (cell), "wharf-column")) == COLUMN_TAG)
-    wharf_tag_model_watch (self->model, item);
+    wharf_frame_queue_add (self->in_view, cell);
 }
 
 static void
@@ -314,9 +372,7 @@ unbind_cell_cb (GtkSignalListItemFactory *factory,
 
   g_signal_handlers_disconnect_by_func (item, item_notify_cb, cell);
   g_object_set_data (G_OBJECT (cell), "wharf-tag-item", NULL);
-
-  if (GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (cell), "wharf-column")) == COLUMN_TAG)
-    wharf_tag_model_unwatch (self->model, item);
+  stop_watching (self, cell);
 }
 
 /* Sorting */
@@ -670,6 +726,8 @@ add_column (WharfTagList *self,
   GtkColumnViewColumn *column;
   GtkSorter *sorter;
 
+  /* The list items live inside this list's column view. */
+  g_object_set_data (G_OBJECT (factory), "wharf-tag-list", self);
   g_signal_connect (factory, "setup", G_CALLBACK (setup_cell_cb), GUINT_TO_POINTER (kind));
   g_signal_connect_object (factory, "bind", G_CALLBACK (bind_cell_cb), self, 0);
   g_signal_connect_object (factory, "unbind", G_CALLBACK (unbind_cell_cb), self, 0);
@@ -711,6 +769,7 @@ wharf_tag_list_dispose (GObject *object)
     wharf_tag_model_load (self->model, NULL, NULL);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), WHARF_TYPE_TAG_LIST);
+  g_clear_pointer (&self->in_view, wharf_frame_queue_free);
 
   g_clear_object (&self->registry);
   g_clear_object (&self->selection);
@@ -896,6 +955,7 @@ wharf_tag_list_init (WharfTagList *self)
   GtkColumnViewColumn *tag_column;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->in_view = wharf_frame_queue_new (cell_after_frame_cb, self);
 
   tag_column = add_column (self, _("Tag"), COLUMN_TAG, TRUE);
   add_column (self, _("Digest"), COLUMN_DIGEST, FALSE);
